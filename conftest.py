@@ -1,0 +1,123 @@
+"""Fixtures every test may use: accounts, users, API clients, a temporary MEDIA_ROOT, and the real
+services (PostgreSQL, Redis, a Celery worker) with the CI rule: under CI=true a missing service fails the
+test; elsewhere it skips with the reason."""
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import AccountFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def need(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (required under CI=true)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def account(db):
+    return AccountFactory()
+
+
+@pytest.fixture
+def other_account(db):
+    return AccountFactory()
+
+
+@pytest.fixture
+def owner(account):
+    return UserFactory(account=account, role="owner")
+
+
+@pytest.fixture
+def admin_user(account):
+    return UserFactory(account=account, role="admin")
+
+
+@pytest.fixture
+def coordinator(account):
+    return UserFactory(account=account, role="coordinator")
+
+
+@pytest.fixture
+def field_user(account):
+    return UserFactory(account=account, role="field")
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+def _client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def owner_client(owner):
+    return _client_for(owner)
+
+
+@pytest.fixture
+def coordinator_client(coordinator):
+    return _client_for(coordinator)
+
+
+@pytest.fixture
+def field_client(field_user):
+    return _client_for(field_user)
+
+
+@pytest.fixture
+def postgres():
+    """Skip (or fail under CI) unless the tests run on PostgreSQL."""
+    from django.db import connection
+
+    need(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The Redis database of this test process, or skip (fail under CI) when Redis is not reachable."""
+    from django.conf import settings
+
+    url = getattr(settings, "TEST_REDIS_URL", "")
+    need(bool(url), "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        need(False, f"Redis at {url} is not reachable: {exc}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, redis_url):
+    """A real Celery worker process on this test process's own queue and Redis database, using the test
+    database. Requires PostgreSQL: the worker and the test must share committed rows."""
+    from django.db import connection
+
+    need(
+        connection.vendor == "postgresql",
+        "a real worker needs PostgreSQL (tests share committed rows with it)",
+    )
+    from tests.workers import CeleryWorker
+
+    worker = CeleryWorker(database_name=connection.settings_dict["NAME"])
+    worker.start()
+    yield worker
+    worker.stop()

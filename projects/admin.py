@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from .models import Project, ProjectEvent, Task
+
+
+class TaskInline(admin.TabularInline):
+    model = Task
+    extra = 0
+    fields = ("name", "source_ref", "is_photo_task", "form_ref", "archived", "position")
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ("name", "account", "status", "due_date", "assignee", "integration", "deleted_at")
+    list_filter = ("status", "qa_in_field", "locked")
+    search_fields = ("name", "address1", "city", "zip", "source_ref")
+    list_select_related = ("account", "assignee", "integration")
+    raw_id_fields = ("assignee",)
+    readonly_fields = ("last_event_sequence", "source_digest", "created_at", "updated_at")
+    inlines = [TaskInline]
+
+
+@admin.register(ProjectEvent)
+class ProjectEventAdmin(admin.ModelAdmin):
+    list_display = ("project", "sequence", "type", "actor_kind", "actor_label", "created_at")
+    list_filter = ("type", "actor_kind")
+    list_select_related = ("project",)
+    raw_id_fields = ("project", "actor_user", "actor_api_key")
+
+    # The history is written by services only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

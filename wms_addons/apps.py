@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class WmsAddonsConfig(AppConfig):
+    name = "wms_addons"
