@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from . import crypto
+from config import crypto
 from .registry import KIND_CHOICES
 
 

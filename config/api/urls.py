@@ -3,6 +3,6 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("accounts.api_urls")),
-    path("", include("projects.api_urls")),
+    path("", include(f"{app}.api_urls"))
+    for app in ("accounts", "projects", "photos", "surveys", "integrations", "wms_addons")
 ]

@@ -1,0 +1,3 @@
+"""/api/v1/ routes of wms_addons."""
+
+urlpatterns: list = []
