@@ -1,0 +1,7 @@
+"""``python -m integrations.fastrack.sandbox``: see ``server.main``."""
+
+import sys
+
+from .server import main
+
+sys.exit(main())
