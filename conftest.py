@@ -5,9 +5,6 @@ test; elsewhere it skips with the reason."""
 import os
 
 import pytest
-from rest_framework.test import APIClient
-
-from tests.factories import AccountFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -27,40 +24,54 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture
 def account(db):
+    from tests.factories import AccountFactory
+
     return AccountFactory()
 
 
 @pytest.fixture
 def other_account(db):
+    from tests.factories import AccountFactory
+
     return AccountFactory()
+
+
+def _user(account, role):
+    from tests.factories import UserFactory
+
+    return UserFactory(account=account, role=role)
 
 
 @pytest.fixture
 def owner(account):
-    return UserFactory(account=account, role="owner")
+    return _user(account, "owner")
 
 
 @pytest.fixture
 def admin_user(account):
-    return UserFactory(account=account, role="admin")
+    return _user(account, "admin")
 
 
 @pytest.fixture
 def coordinator(account):
-    return UserFactory(account=account, role="coordinator")
+    return _user(account, "coordinator")
 
 
 @pytest.fixture
 def field_user(account):
-    return UserFactory(account=account, role="field")
+    return _user(account, "field")
 
 
 @pytest.fixture
 def api_client():
+    from rest_framework.test import APIClient
+
     return APIClient()
 
 
 def _client_for(user):
+    from rest_framework.test import APIClient
+
     client = APIClient()
     client.force_authenticate(user)
     return client
