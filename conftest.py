@@ -132,3 +132,34 @@ def celery_worker(django_db_setup, django_db_blocker, redis_url):
     worker.start()
     yield worker
     worker.stop()
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory):
+    """One FAStrack sandbox process per test process, on a free port. Tests isolate by vendor name."""
+    from integrations.fastrack.sandbox.testing import Sandbox
+
+    with Sandbox.start(tmp_path_factory.mktemp("sandbox")) as running:
+        yield running
+
+
+@pytest.fixture
+def vendor(sandbox):
+    """A fresh FAStrack vendor login at the sandbox: (username, password)."""
+    import uuid
+
+    username, password = f"v-{uuid.uuid4().hex[:10]}", "fastrack-pass"
+    sandbox.add_vendor(username, password, abc_numbers=["ABC123456", "XYZ987654"])
+    return username, password
+
+
+@pytest.fixture
+def fastrack(account, sandbox, vendor):
+    """The account's FAStrack integration pointed at the sandbox, validated."""
+    from integrations.models import Health, Integration
+
+    integration = Integration(account=account, kind="fastrack", name="AFS", base_url=sandbox.url,
+                              health=Health.OK)
+    integration.set_credentials({"username": vendor[0], "password": vendor[1]})
+    integration.save()
+    return integration

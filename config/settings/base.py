@@ -144,7 +144,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 # Beat's schedule lives in code; the work it triggers keeps its own state in the database.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "integrations-tick": {"task": "integrations.tick", "schedule": 30.0},
+}
+REFRESH_LEASE_SECONDS = env.int("REFRESH_LEASE_SECONDS", default=120)
+FASTRACK_PAGE_SIZE = env.int("FASTRACK_PAGE_SIZE", default=500)
+FASTRACK_READ_TIMEOUT = env.float("FASTRACK_READ_TIMEOUT", default=30.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,357 @@
+"""Applying a source's feed to projects (DESIGN.md §4). Independent of any source: it sees only the types
+of ``base.py``.
+
+Each page is applied in one transaction with a fixed number of queries, whatever the page holds: one read of
+the page's projects (locked), one for name clashes, one for the tasks of changed projects, then bulk writes.
+An order whose digest did not change writes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.actors import Actor
+from projects.events import build_event
+from projects.models import EventType, Project, ProjectEvent, ProjectStatus, Task
+
+from .base import FeedPage, ImportedOrder, InvalidOrder
+from .models import EventLevel, Integration, IntegrationEvent
+
+# Project fields that come from the order, in the order the history shows them.
+ORDER_FIELDS = (
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "latitude",
+    "longitude",
+    "due_date",
+    "instructions",
+    "client_status",
+    "check_in_required",
+)
+PROJECT_UPDATE_FIELDS = [
+    *ORDER_FIELDS,
+    "source_digest",
+    "last_event_sequence",
+    "updated_at",
+    "status",
+    "closed_reason",
+    "closed_by_hand",
+    "closed_at",
+    "deleted_at",
+    "qa_in_field",
+    "assignee",
+]
+
+
+@dataclass
+class ImportState:
+    """What a run learns across pages: the orders the feed holds (auto-close needs them) and the counts."""
+
+    integration: Integration
+    actor: Actor
+    full: bool
+    run_id: int | None = None
+    present: set[str] = field(default_factory=set)  # every order ref the feed sent, skipped ones included
+    applied: set[str] = field(default_factory=set)  # refs already applied in this run (duplicates)
+    received: int = 0
+    total: int | None = None
+    reached_end: bool = False
+    counts: Counter = field(default_factory=Counter)
+    log: list[IntegrationEvent] = field(default_factory=list)
+
+    def note(self, message: str, *, ref: str = "", level: str = EventLevel.INFO) -> None:
+        self.log.append(
+            IntegrationEvent(
+                integration=self.integration,
+                run_id=self.run_id,
+                level=level,
+                order_ref=ref[:64],
+                message=message,
+                created_at=timezone.now(),
+            )
+        )
+
+    def flush_log(self) -> None:
+        if self.log:
+            IntegrationEvent.objects.bulk_create(self.log)
+            self.log = []
+
+    @property
+    def complete(self) -> bool:
+        """Whether the whole feed was read: every page, and as many orders as the client announced."""
+        return self.reached_end and (self.total is None or self.received == self.total)
+
+
+def dedupe_services(order: ImportedOrder, state: ImportState) -> ImportedOrder:
+    """Task names are unique in a project: keep the first service of each name and log the others."""
+    seen, kept = set(), []
+    for service in order.services:
+        if service.name in seen:
+            state.note(
+                f"Ignoring duplicate serviceName '{service.name}' for Work Order {order.name}",
+                ref=order.ref,
+                level=EventLevel.WARNING,
+            )
+            continue
+        seen.add(service.name)
+        kept.append(service)
+    if len(kept) == len(order.services):
+        return order
+    return dataclasses.replace(order, services=tuple(kept))
+
+
+def apply_page(page: FeedPage, state: ImportState, *, on_page_end=None) -> None:
+    """Apply one page in one transaction. ``on_page_end(state)`` runs inside it (progress, lease renewal)."""
+    state.total = page.total
+    with transaction.atomic():
+        orders = _usable_orders(page, state)
+        _apply_orders(orders, state)
+        state.reached_end = page.last
+        state.flush_log()
+        if on_page_end is not None:
+            on_page_end(state)
+
+
+def _usable_orders(page: FeedPage, state: ImportState) -> list[ImportedOrder]:
+    orders = []
+    for item in page.orders:
+        state.received += 1
+        if isinstance(item, InvalidOrder):
+            if item.ref:
+                state.present.add(item.ref)  # still listed: it must not be auto-closed
+            state.note(item.reason, ref=item.ref, level=EventLevel.WARNING)
+            state.counts["skipped"] += 1
+            continue
+        state.present.add(item.ref)
+        if item.ref in state.applied:
+            state.note(f"Skipping duplicate order:{item.ref}", ref=item.ref, level=EventLevel.WARNING)
+            state.counts["skipped"] += 1
+            continue
+        state.applied.add(item.ref)
+        orders.append(dedupe_services(item, state))
+    return orders
+
+
+def _apply_orders(orders: list[ImportedOrder], state: ImportState) -> None:
+    integration = state.integration
+    existing = {
+        p.source_ref: p
+        for p in Project.objects.select_for_update().filter(
+            integration=integration, source_ref__in=[o.ref for o in orders]
+        )
+    }
+    # Names another project of the account already uses (a manual project, another integration's order).
+    wanted = [o.name for o in orders if o.ref not in existing or existing[o.ref].deleted_at is not None]
+    taken = (
+        set(
+            Project.objects.filter(
+                account_id=integration.account_id, name__in=wanted, deleted_at__isnull=True
+            ).values_list("name", flat=True)
+        )
+        if wanted
+        else set()
+    )
+
+    now = timezone.now()
+    new_projects: list[tuple[Project, ImportedOrder]] = []
+    changed: list[tuple[Project, ImportedOrder, dict]] = []
+    events: list[ProjectEvent] = []
+    for order in orders:
+        project = existing.get(order.ref)
+        if project is not None and project.deleted_at is not None and not state.full:
+            state.note(f"Skipping deleted order:{order.ref}", ref=order.ref)
+            state.counts["skipped"] += 1
+            continue
+        if (project is None or project.deleted_at is not None) and order.name in taken:
+            state.note(f"Skipping duplicate order:{order.ref}", ref=order.ref, level=EventLevel.WARNING)
+            state.counts["skipped"] += 1
+            continue
+        if project is None:
+            new_projects.append((_new_project(order, integration, now), order))
+            continue
+        facts = {}
+        if project.deleted_at is not None:  # a Full Refresh brings it back as if new
+            _restore(project, integration)
+            facts["restored"] = True
+        elif project.status == ProjectStatus.CLOSED and not project.closed_by_hand:
+            _reopen(project)  # the client sends it again: rework
+            facts["reopened"] = True
+        if facts or project.source_digest != order.digest():
+            changed.append((project, order, facts))
+        else:
+            state.counts["unchanged"] += 1
+
+    _create(new_projects, state, events, now)
+    _update(changed, state, events, now)
+    ProjectEvent.objects.bulk_create(events)
+
+
+def _new_project(order: ImportedOrder, integration: Integration, now) -> Project:
+    assignee = integration.default_assignee if integration.default_assignee_id else None
+    if assignee is not None and not assignee.is_active:
+        assignee = None
+    project = Project(
+        account_id=integration.account_id,
+        integration=integration,
+        name=order.name,
+        source_ref=order.ref,
+        source_digest=order.digest(),
+        qa_in_field=integration.qa_in_field,
+        assignee=assignee,
+        locked=True,
+        created_at=now,
+        updated_at=now,
+    )
+    for name in ORDER_FIELDS:
+        setattr(project, name, getattr(order, name))
+    return project
+
+
+def _restore(project: Project, integration: Integration) -> None:
+    project.deleted_at = None
+    project.qa_in_field = integration.qa_in_field
+    project.assignee = integration.default_assignee
+    _reopen(project)
+
+
+def _reopen(project: Project) -> None:
+    project.status = ProjectStatus.OPEN
+    project.closed_reason = ""
+    project.closed_by_hand = False
+    project.closed_at = None
+
+
+def _create(new_projects, state: ImportState, events: list, now) -> None:
+    if not new_projects:
+        return
+    Project.objects.bulk_create([p for p, _ in new_projects])
+    tasks = []
+    for project, order in new_projects:
+        tasks += [
+            Task(
+                project=project,
+                name=s.name,
+                source_ref=s.ref,
+                is_photo_task=s.is_photo_task,
+                form_ref=s.form_ref,
+                position=i,
+                created_at=now,
+            )
+            for i, s in enumerate(order.services)
+        ]
+        events.append(
+            build_event(
+                project,
+                state.actor,
+                EventType.CREATED,
+                {
+                    "name": project.name,
+                    "tasks": [s.name for s in order.services],
+                    "assignee": project.assignee_id,
+                    "wms_contractor_id": getattr(project.assignee, "wms_contractor_id", ""),
+                },
+                now=now,
+            )
+        )
+    Task.objects.bulk_create(tasks)
+    # Created events carry their own sequence; the project rows need it too.
+    Project.objects.bulk_update([p for p, _ in new_projects], ["last_event_sequence", "updated_at"])
+    state.counts["created"] += len(new_projects)
+
+
+def _update(changed, state: ImportState, events: list, now) -> None:
+    if not changed:
+        return
+    tasks_by_project = defaultdict(list)
+    for task in Task.objects.filter(project__in=[p for p, _, _ in changed]):
+        tasks_by_project[task.project_id].append(task)
+    task_updates, task_creates = [], []
+    for project, order, facts in changed:
+        field_changes = {}
+        for name in ORDER_FIELDS:
+            old, new = getattr(project, name), getattr(order, name)
+            if old != new:
+                field_changes[name] = [old, new]
+                setattr(project, name, new)
+        task_changes = _sync_tasks(
+            project, order, tasks_by_project[project.pk], task_updates, task_creates, now
+        )
+        project.source_digest = order.digest()
+        if facts.get("restored"):
+            events.append(
+                build_event(project, state.actor, EventType.RESTORED, {"deleted": [True, False]}, now=now)
+            )
+            state.counts["created"] += 1
+        elif facts.get("reopened"):
+            events.append(
+                build_event(project, state.actor, EventType.REOPENED, {"status": ["closed", "open"]}, now=now)
+            )
+            state.counts["reopened"] += 1
+        if field_changes or task_changes:
+            events.append(
+                build_event(
+                    project, state.actor, EventType.UPDATED, {**field_changes, **task_changes}, now=now
+                )
+            )
+            if not facts.get("restored"):
+                state.counts["updated"] += 1
+        elif not facts:
+            state.counts["unchanged"] += 1  # only the digest's form changed
+    Project.objects.bulk_update([p for p, _, _ in changed], PROJECT_UPDATE_FIELDS)
+    # Archive and rename first so a new service may take a name an archived one gave up.
+    if task_updates:
+        Task.objects.bulk_update(task_updates, ["name", "archived", "is_photo_task", "form_ref", "position"])
+    Task.objects.bulk_create(task_creates)
+
+
+def _sync_tasks(project, order, tasks, updates: list, creates: list, now) -> dict:
+    """Tasks follow the client's services by service id: new ones added, renamed ones renamed, removed ones
+    archived (their photos kept, never relayed)."""
+    by_ref = {t.source_ref: t for t in tasks}
+    added, renamed, archived = [], [], []
+    for position, service in enumerate(order.services):
+        task = by_ref.pop(service.ref, None)
+        if task is None:
+            creates.append(
+                Task(
+                    project=project,
+                    name=service.name,
+                    source_ref=service.ref,
+                    position=position,
+                    is_photo_task=service.is_photo_task,
+                    form_ref=service.form_ref,
+                    created_at=now,
+                )
+            )
+            added.append(service.name)
+            continue
+        before = (task.name, task.archived, task.is_photo_task, task.form_ref, task.position)
+        if task.name != service.name:
+            renamed.append([task.name, service.name])
+        if task.archived:
+            added.append(service.name)
+        task.name, task.archived = service.name, False
+        task.is_photo_task, task.form_ref, task.position = service.is_photo_task, service.form_ref, position
+        if before != (task.name, task.archived, task.is_photo_task, task.form_ref, task.position):
+            updates.append(task)
+    for task in by_ref.values():
+        if not task.archived:
+            task.archived = True
+            archived.append(task.name)
+            updates.append(task)
+    changes = {}
+    if added:
+        changes["tasks_added"] = added
+    if renamed:
+        changes["tasks_renamed"] = renamed
+    if archived:
+        changes["tasks_archived"] = archived
+    return changes
