@@ -16,7 +16,6 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo
 	bin/dev
 
 lint: $(STAMP)

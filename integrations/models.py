@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from config import crypto
+
 from .registry import KIND_CHOICES
 
 

@@ -92,6 +92,11 @@ class FAStrackClient:
             )
         except requests.Timeout as exc:
             raise TransientError(f"FAStrack did not answer in time ({method} {path}).") from exc
+        except requests.ConnectionError as exc:
+            # After its retries urllib3 reports a read timeout as a connection error.
+            if "Read timed out" in str(exc):
+                raise TransientError(f"FAStrack did not answer in time ({method} {path}).") from exc
+            raise TransientError(f"FAStrack could not be reached: {exc.__class__.__name__}.") from exc
         except requests.RequestException as exc:
             raise TransientError(f"FAStrack could not be reached: {exc.__class__.__name__}.") from exc
 

@@ -13,6 +13,8 @@ from django.utils import timezone
 from accounts.actors import Actor
 from accounts.models import Account, Role, User
 from accounts.services import account_create, user_create
+from integrations.models import Integration
+from integrations.services import integration_create, integration_validate
 from projects.models import Project
 from projects.services import project_assign, project_create
 
@@ -31,14 +33,45 @@ SAMPLE_PROJECTS = [
 ]
 
 
+# The sandbox's demo vendor (python -m integrations.fastrack.sandbox --seed-demo).
+SANDBOX_VENDOR = ("demo-vendor", "demo-pass")
+
+
 class Command(BaseCommand):
-    help = "Create (or keep) the demo account, its logins and sample projects."
+    help = "Create (or keep) the demo account, its logins, sample projects and its FAStrack integration."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--fastrack-url", default="", help="The sandbox's address, e.g. http://127.0.0.1:8765"
+        )
 
     def handle(self, *args, **opts):
         account = self._account()
         self.stdout.write(f"Demo account: {account.name} ({account.slug})")
         for email, _, role, _ in DEMO_USERS:
             self.stdout.write(f"  {role:<12} {email} / {DEMO_PASSWORD}")
+        if opts["fastrack_url"]:
+            integration = self._fastrack(account, opts["fastrack_url"])
+            self.stdout.write(f"  FAStrack integration #{integration.pk} -> {integration.base_url}")
+
+    def _fastrack(self, account: Account, url: str) -> Integration:
+        integration = Integration.objects.filter(account=account, kind="fastrack").first()
+        coordinator = User.objects.get(email=DEMO_USERS[1][0])
+        if integration is None:
+            integration = integration_create(
+                actor=Actor.system(account, "demo"),
+                kind="fastrack",
+                name="AFS (sandbox)",
+                base_url=url,
+                credentials={"username": SANDBOX_VENDOR[0], "password": SANDBOX_VENDOR[1]},
+                default_assignee=coordinator,
+                refresh_interval_minutes=15,
+            )
+        elif integration.base_url != url:  # the sandbox may come up on another port
+            Integration.objects.filter(pk=integration.pk).update(base_url=url)
+            integration.refresh_from_db()
+        integration_validate(integration=integration)
+        return integration
 
     @transaction.atomic
     def _account(self) -> Account:
