@@ -46,3 +46,13 @@ def rotate(token: str) -> str:
         return fernet().rotate(token.encode()).decode()
     except InvalidToken as exc:
         raise CredentialsUnreadable(CredentialsUnreadable.message) from exc
+
+
+# Apps that keep encrypted values register how to re-encrypt them (in AppConfig.ready), so that
+# `rotate_field_keys` reaches every one without importing the apps it does not own.
+ROTATORS: dict[str, object] = {}
+
+
+def register_rotator(label: str, rotate_all) -> None:
+    """``rotate_all()`` re-encrypts every stored value with the newest key; returns (rotated, unreadable)."""
+    ROTATORS[label] = rotate_all

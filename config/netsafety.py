@@ -1,5 +1,11 @@
-"""URLs that users type (integration base URLs, WMS add-on URLs) must not reach into our own network in
-production. Checked when saved and again before each request, since DNS answers can change."""
+"""Where a user-entered URL may point (DESIGN.md §8): integration base URLs and WMS add-on URLs.
+
+Outside production (``ALLOW_PRIVATE_URLS``) anything http(s) goes, so tests and the sandbox can live on
+127.0.0.1. In production a URL whose host resolves to a loopback, private, link-local, shared, reserved or
+multicast address is refused: when it is saved, and again right before each request, since DNS can change.
+"""
+
+from __future__ import annotations
 
 import ipaddress
 import socket
@@ -8,22 +14,54 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+SCHEMES = ("http", "https")
 
-def check_public_url(url: str) -> None:
-    """Raise ValidationError unless ``url`` is http(s) and, in production, resolves only to public
+
+class UnsafeUrl(Exception):
+    """The URL may not be called from here; the message says why."""
+
+
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv6 address can carry an IPv4 one inside; the inner one is what the packets reach.
+        inner = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if inner is not None:
+            return _is_public(inner)
+    return ip.is_global and not ip.is_multicast
+
+
+def check_url(url: str) -> None:
+    """Raise UnsafeUrl unless ``url`` is http(s) with a host that, in production, resolves only to public
     addresses."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError("Enter an http:// or https:// URL.")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise UnsafeUrl(f"Not a valid URL: {exc}.") from exc
+    if parts.scheme not in SCHEMES:
+        raise UnsafeUrl("Only http and https URLs are allowed.")
+    host = parts.hostname
+    if not host:
+        raise UnsafeUrl("The URL has no host.")
     if getattr(settings, "ALLOW_PRIVATE_URLS", False):
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        infos = socket.getaddrinfo(
+            host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
     except (socket.gaierror, UnicodeError) as exc:
-        raise ValidationError(f"The host {parts.hostname} cannot be resolved.") from exc
+        raise UnsafeUrl(f"The host {host} cannot be resolved.") from exc
+    # Every address must be public: a resolver answering one public and one private address could hand the
+    # private one to the request that follows.
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise ValidationError(
-                f"The host {parts.hostname} points at a private or local address ({address})."
-            )
+        ip = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not _is_public(ip):
+            raise UnsafeUrl(f"The host {host} resolves to {ip}, a loopback or private address.")
+
+
+def validate_public_url(value: str) -> None:
+    """The model field's validator: ``check_url`` as a Django ValidationError."""
+    try:
+        check_url(value)
+    except UnsafeUrl as exc:
+        raise ValidationError(str(exc), code="unsafe_url") from exc

@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 # --- errors: each says whether trying again can help -------------------------------------------------------
 
@@ -99,11 +100,27 @@ class ImportedOrder:
     forms: tuple[ImportedForm, ...] = ()
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
+    @cached_property
     def digest(self) -> str:
         """A fingerprint of everything the importer applies: equal digests mean nothing to write."""
-        content = asdict(self)
-        content.pop("raw")
-        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+        content = [
+            self.ref,
+            self.name,
+            self.address1,
+            self.address2,
+            self.city,
+            self.state,
+            self.zip,
+            str(self.latitude),
+            str(self.longitude),
+            str(self.due_date),
+            self.instructions,
+            self.client_status,
+            self.check_in_required,
+            [(s.ref, s.name, s.is_photo_task, s.form_ref) for s in self.services],
+            [(f.ref, f.version, f.name) for f in self.forms],
+        ]
+        return hashlib.sha256(json.dumps(content).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
+from config.db import insert_many
 from projects.events import build_event
 from projects.models import EventType, Project, ProjectEvent, ProjectStatus, Task
 
@@ -140,14 +141,27 @@ def _usable_orders(page: FeedPage, state: ImportState) -> list[ImportedOrder]:
     return orders
 
 
+def _needs_work(row: tuple, order: ImportedOrder) -> bool:
+    _, _, digest, deleted_at, status, closed_by_hand = row
+    reopen = status == ProjectStatus.CLOSED and not closed_by_hand
+    return deleted_at is not None or reopen or digest != order.digest
+
+
 def _apply_orders(orders: list[ImportedOrder], state: ImportState) -> None:
     integration = state.integration
-    existing = {
-        p.source_ref: p
-        for p in Project.objects.select_for_update().filter(
+    # A light read first: most orders of a refresh are unchanged and need neither a full row nor a lock.
+    light = {
+        row[1]: row
+        for row in Project.objects.filter(
             integration=integration, source_ref__in=[o.ref for o in orders]
-        )
+        ).values_list("pk", "source_ref", "source_digest", "deleted_at", "status", "closed_by_hand")
     }
+    to_load = [light[o.ref][0] for o in orders if o.ref in light and _needs_work(light[o.ref], o)]
+    existing = {p.source_ref: p for p in Project.objects.select_for_update().filter(pk__in=to_load)}
+    for order in orders:
+        if order.ref in light and order.ref not in existing:
+            state.counts["unchanged"] += 1
+    orders = [o for o in orders if o.ref not in light or o.ref in existing]
     # Names another project of the account already uses (a manual project, another integration's order).
     wanted = [o.name for o in orders if o.ref not in existing or existing[o.ref].deleted_at is not None]
     taken = (
@@ -184,14 +198,14 @@ def _apply_orders(orders: list[ImportedOrder], state: ImportState) -> None:
         elif project.status == ProjectStatus.CLOSED and not project.closed_by_hand:
             _reopen(project)  # the client sends it again: rework
             facts["reopened"] = True
-        if facts or project.source_digest != order.digest():
+        if facts or project.source_digest != order.digest:
             changed.append((project, order, facts))
         else:
             state.counts["unchanged"] += 1
 
     _create(new_projects, state, events, now)
     _update(changed, state, events, now)
-    ProjectEvent.objects.bulk_create(events)
+    insert_many(ProjectEvent, events)
 
 
 def _new_project(order: ImportedOrder, integration: Integration, now) -> Project:
@@ -203,7 +217,7 @@ def _new_project(order: ImportedOrder, integration: Integration, now) -> Project
         integration=integration,
         name=order.name,
         source_ref=order.ref,
-        source_digest=order.digest(),
+        source_digest=order.digest,
         qa_in_field=integration.qa_in_field,
         assignee=assignee,
         locked=True,
@@ -232,7 +246,6 @@ def _reopen(project: Project) -> None:
 def _create(new_projects, state: ImportState, events: list, now) -> None:
     if not new_projects:
         return
-    Project.objects.bulk_create([p for p, _ in new_projects])
     tasks = []
     for project, order in new_projects:
         tasks += [
@@ -247,6 +260,7 @@ def _create(new_projects, state: ImportState, events: list, now) -> None:
             )
             for i, s in enumerate(order.services)
         ]
+        # Numbered before the insert, so the rows go in with their sequence and need no second write.
         events.append(
             build_event(
                 project,
@@ -261,9 +275,8 @@ def _create(new_projects, state: ImportState, events: list, now) -> None:
                 now=now,
             )
         )
-    Task.objects.bulk_create(tasks)
-    # Created events carry their own sequence; the project rows need it too.
-    Project.objects.bulk_update([p for p, _ in new_projects], ["last_event_sequence", "updated_at"])
+    insert_many(Project, [p for p, _ in new_projects])
+    insert_many(Task, tasks)
     state.counts["created"] += len(new_projects)
 
 
@@ -284,7 +297,7 @@ def _update(changed, state: ImportState, events: list, now) -> None:
         task_changes = _sync_tasks(
             project, order, tasks_by_project[project.pk], task_updates, task_creates, now
         )
-        project.source_digest = order.digest()
+        project.source_digest = order.digest
         if facts.get("restored"):
             events.append(
                 build_event(project, state.actor, EventType.RESTORED, {"deleted": [True, False]}, now=now)
@@ -309,7 +322,7 @@ def _update(changed, state: ImportState, events: list, now) -> None:
     # Archive and rename first so a new service may take a name an archived one gave up.
     if task_updates:
         Task.objects.bulk_update(task_updates, ["name", "archived", "is_photo_task", "form_ref", "position"])
-    Task.objects.bulk_create(task_creates)
+    insert_many(Task, task_creates)
 
 
 def _sync_tasks(project, order, tasks, updates: list, creates: list, now) -> dict:

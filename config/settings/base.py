@@ -146,8 +146,13 @@ CELERY_TIMEZONE = "UTC"
 # Beat's schedule lives in code; the work it triggers keeps its own state in the database.
 CELERY_BEAT_SCHEDULE = {
     "integrations-tick": {"task": "integrations.tick", "schedule": 30.0},
+    # A tick nobody ran in time is dropped: the next one does the same work.
+    "wms-deliver-due": {"task": "wms_addons.tasks.deliver_due", "schedule": 5.0, "options": {"expires": 5}},
 }
 REFRESH_LEASE_SECONDS = env.int("REFRESH_LEASE_SECONDS", default=120)
+# Photo uploads: bigger files or more pixels are refused with a clear 4xx (decompression bombs included).
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=40 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=100_000_000)
 FASTRACK_PAGE_SIZE = env.int("FASTRACK_PAGE_SIZE", default=500)
 FASTRACK_READ_TIMEOUT = env.float("FASTRACK_READ_TIMEOUT", default=30.0)
 

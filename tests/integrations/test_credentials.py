@@ -51,7 +51,7 @@ def test_rotate_field_keys(fastrack, settings, vendor):
     settings.FIELD_ENCRYPTION_KEY = f"{new},{old}"
     out = io.StringIO()
     call_command("rotate_field_keys", stdout=out)
-    assert "Re-encrypted 1 integration(s)" in out.getvalue()
+    assert "integration credentials: re-encrypted 1, unreadable 0." in out.getvalue()
     settings.FIELD_ENCRYPTION_KEY = new  # the old key can now be dropped
     assert Integration.objects.get(pk=fastrack.pk).get_credentials()["password"] == vendor[1]
     with pytest.raises(crypto.CredentialsUnreadable):

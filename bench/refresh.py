@@ -1,0 +1,79 @@
+"""Refresh benchmark (issue 3): 10,000 sandbox orders × 4 services in pages of 500.
+
+Prints one JSON line: cold import seconds and orders/s, SQL queries per page, the no-change re-refresh's
+seconds and project/task writes, fetch-only seconds (the same pages fetched and parsed, nothing written),
+and the ratios. Run: `.venv/bin/python bench/refresh.py` (DATABASE_URL selects PostgreSQL).
+"""
+
+import json
+import tempfile
+import time
+
+from _django import QueryCounter, django_bench_database
+
+ORDERS, SERVICES, PAGE = 10_000, 4, 500
+
+
+def main() -> dict:
+    with django_bench_database() as connection:
+        from django.conf import settings
+
+        from accounts.models import Account
+        from integrations.fastrack.sandbox.testing import Sandbox
+        from integrations.models import Health, Integration
+        from integrations.refresh import execute_run, request_refresh
+
+        settings.FASTRACK_PAGE_SIZE = PAGE
+        with Sandbox.start(tempfile.mkdtemp(prefix="bench-sandbox-")) as sandbox:
+            sandbox.add_vendor("bench", "pw")
+            sandbox.generate("bench", ORDERS, SERVICES, seed=7)
+            account = Account.objects.create(name="Bench", slug="bench")
+            integration = Integration(
+                account=account, kind="fastrack", name="AFS", base_url=sandbox.url, health=Health.OK
+            )
+            integration.set_credentials({"username": "bench", "password": "pw"})
+            integration.save()
+
+            def refresh():
+                run, _ = request_refresh(integration=integration, enqueue=False)
+                counter = QueryCounter(write_tables=("projects_project", "projects_task"))
+                started = time.perf_counter()
+                with connection.execute_wrapper(counter):
+                    finished = execute_run(run_id=run.pk)
+                assert finished.status == "succeeded", finished.error
+                return time.perf_counter() - started, counter, finished
+
+            def fetch_only():
+                started = time.perf_counter()
+                pages = orders = 0
+                for page in integration.source().fetch_orders():
+                    pages += 1
+                    orders += len(page.orders)
+                return time.perf_counter() - started, pages, orders
+
+            fetch_only()  # warm the sandbox's caches and the connection
+            fetch_s, pages, fetched = fetch_only()
+            cold_s, cold_q, cold_run = refresh()
+            again_s, again_q, again_run = refresh()
+
+    return {
+        "bench": "refresh",
+        "database": connection.vendor,
+        "orders": fetched,
+        "services_per_order": SERVICES,
+        "page_size": PAGE,
+        "pages": pages,
+        "cold_import_s": round(cold_s, 2),
+        "orders_per_s": round(cold_run.created / cold_s),
+        "queries_per_page": round(cold_q.total / pages, 1),
+        "rerefresh_s": round(again_s, 2),
+        "rerefresh_project_task_writes": again_q.writes,
+        "rerefresh_unchanged": again_run.unchanged,
+        "fetch_only_s": round(fetch_s, 2),
+        "cold_vs_fetch": round(cold_s / fetch_s, 2),
+        "rerefresh_vs_fetch": round(again_s / fetch_s, 2),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main()))

@@ -1,0 +1,15 @@
+"""Filters of the delivery log."""
+
+import django_filters
+
+from .models import DeliveryStatus, WmsDelivery
+
+
+class DeliveryFilter(django_filters.FilterSet):
+    addon = django_filters.NumberFilter(field_name="addon_id")
+    status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
+    project = django_filters.NumberFilter(field_name="project_id")
+
+    class Meta:
+        model = WmsDelivery
+        fields = ["addon", "status", "project"]
