@@ -13,8 +13,16 @@ class IntegrationForm(forms.ModelForm):
     class Meta:
         model = Integration
         fields = (
-            "account", "kind", "name", "base_url", "qa_in_field", "default_assignee", "enabled",
-            "refresh_interval_minutes", "health", "health_message",
+            "account",
+            "kind",
+            "name",
+            "base_url",
+            "qa_in_field",
+            "default_assignee",
+            "enabled",
+            "refresh_interval_minutes",
+            "health",
+            "health_message",
         )
 
     def save(self, commit=True):

@@ -36,6 +36,8 @@ class Integration(models.Model):
     health = models.CharField(max_length=16, choices=Health.choices, default=Health.UNKNOWN)
     health_message = models.CharField(max_length=500, blank=True)
     last_validated_at = models.DateTimeField(null=True, blank=True)
+    # "File Save Failed" answers in a row: after a few, the relay checks the credentials (the seeds).
+    file_save_failures = models.PositiveIntegerField(default=0)
     last_refreshed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -168,3 +170,61 @@ class IntegrationEvent(models.Model):
 
     def format_line(self, tz) -> str:
         return f"{timezone.localtime(self.created_at, tz):%m-%d-%Y %H:%M:%S} {self.message}"
+
+
+class RelayKind(models.TextChoices):
+    PHOTO = "photo", "Photo"
+    SURVEY = "survey", "Survey answers"
+    CHECK_IN = "check_in", "Check in"
+    CHECK_IN_COMPLETE = "check_in_complete", "Check-in complete"
+
+
+class RelayStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    HELD = "held", "Held (credentials failed)"
+    FAILED = "failed", "Failed"
+
+
+class RelayItem(models.Model):
+    """One thing sent back to the client: a photo, a survey's answers, a check-in step.
+
+    Written in the same transaction as the publish. Its delivery state lives here, not in the broker:
+    attempts, the next due time and a lease, claimed by a conditional UPDATE, so a killed worker loses
+    nothing and a retry never runs twice. ``payload`` is a snapshot of what is sent (the flag, the answers),
+    so later edits make a new item instead of changing one in flight. ``serial`` makes the send idempotent
+    at the client.
+    """
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="relay_items")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="relay_items")
+    kind = models.CharField(max_length=24, choices=RelayKind.choices)
+    photo = models.ForeignKey(
+        "photos.Photo", null=True, blank=True, on_delete=models.CASCADE, related_name="relay_items"
+    )
+    serial = models.UUIDField()
+    payload = models.JSONField(default=dict, blank=True)
+
+    status = models.CharField(max_length=16, choices=RelayStatus.choices, default=RelayStatus.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    published_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "serial"], name="relay_item_serial_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="relay_item_due"),
+            models.Index(fields=["project", "status"], name="relay_item_project"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.serial} ({self.status})"

@@ -17,6 +17,7 @@ from projects.models import EventType, Project, ProjectEvent, ProjectStatus
 from .base import AuthError, SourceError
 from .models import EventLevel, Health, Integration, IntegrationEvent
 from .registry import SOURCES
+from .relay import release_held
 
 SETTINGS_FIELDS = (
     "name",
@@ -124,9 +125,16 @@ def integration_validate(*, integration: Integration, actor: Actor | None = None
     else:
         health, message = Health.OK, "Success"
     Integration.objects.filter(pk=integration.pk).update(
-        health=health, health_message="" if health == Health.OK else message[:500], last_validated_at=now
+        health=health,
+        health_message="" if health == Health.OK else message[:500],
+        last_validated_at=now,
+        file_save_failures=0,
     )
     integration.refresh_from_db()
+    if health == Health.OK:
+        released = release_held(integration)  # the seeds: held photos go once the credentials are right
+        if released:
+            message = f"Success ({released} held item(s) released)"
     IntegrationEvent.objects.create(
         integration=integration,
         message=f"Validate: {message}",
@@ -185,8 +193,10 @@ def credentials_rotate() -> tuple[int, int]:
     """Re-encrypt every integration's credentials with the newest key. Returns (rotated, unreadable);
     unreadable ones stay as they are and show "credentials unreadable, enter them again"."""
     rotated, unreadable = [], 0
-    for integration in Integration.objects.select_for_update().exclude(credentials_encrypted="").only(
-        "pk", "credentials_encrypted"
+    for integration in (
+        Integration.objects.select_for_update()
+        .exclude(credentials_encrypted="")
+        .only("pk", "credentials_encrypted")
     ):
         try:
             integration.credentials_encrypted = crypto.rotate(integration.credentials_encrypted)

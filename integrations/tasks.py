@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from . import refresh
+from . import refresh, relay_delivery
 from .models import RefreshRun
 
 log = logging.getLogger(__name__)
@@ -23,3 +23,19 @@ def tick() -> None:
     """Beat's heartbeat: start due scheduled refreshes and re-dispatch stalled ones."""
     refresh.schedule_due()
     refresh.redispatch_stalled()
+
+
+@shared_task(name="integrations.relay_due", ignore_result=True)
+def relay_due() -> None:
+    """Send what is due. Safe to run in several workers at once: each item is claimed by one."""
+    owner = f"{relay_due.request.hostname}:{relay_due.request.id}"
+    relay_delivery.run_batch(owner)
+    if relay_delivery.due_ids(1):
+        relay_due.delay()  # the budget ran out with work left: continue in a fresh task
+
+
+@shared_task(name="integrations.relay_tick", ignore_result=True)
+def relay_tick() -> None:
+    """Beat: anything due (a retry's time came, a lease expired)? Start a delivery run."""
+    if relay_delivery.due_ids(1):
+        relay_due.delay()

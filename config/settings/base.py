@@ -146,6 +146,7 @@ CELERY_TIMEZONE = "UTC"
 # Beat's schedule lives in code; the work it triggers keeps its own state in the database.
 CELERY_BEAT_SCHEDULE = {
     "integrations-tick": {"task": "integrations.tick", "schedule": 30.0},
+    "relay-tick": {"task": "integrations.relay_tick", "schedule": 10.0, "options": {"expires": 10}},
     # A tick nobody ran in time is dropped: the next one does the same work.
     "wms-deliver-due": {"task": "wms_addons.tasks.deliver_due", "schedule": 5.0, "options": {"expires": 5}},
 }
@@ -153,8 +154,14 @@ REFRESH_LEASE_SECONDS = env.int("REFRESH_LEASE_SECONDS", default=120)
 # Photo uploads: bigger files or more pixels are refused with a clear 4xx (decompression bombs included).
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=40 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=100_000_000)
+# Relay to the client: leases, retries with exponential backoff and jitter, and when to suspect the password.
+RELAY_LEASE_SECONDS = env.int("RELAY_LEASE_SECONDS", default=120)
+RELAY_MAX_ATTEMPTS = env.int("RELAY_MAX_ATTEMPTS", default=8)
+RELAY_RETRY_BASE_SECONDS = env.float("RELAY_RETRY_BASE_SECONDS", default=30)
+RELAY_VALIDATE_AFTER_FILE_SAVE_FAILED = env.int("RELAY_VALIDATE_AFTER_FILE_SAVE_FAILED", default=3)
 FASTRACK_PAGE_SIZE = env.int("FASTRACK_PAGE_SIZE", default=500)
 FASTRACK_READ_TIMEOUT = env.float("FASTRACK_READ_TIMEOUT", default=30.0)
+FASTRACK_UPLOAD_TIMEOUT = env.float("FASTRACK_UPLOAD_TIMEOUT", default=60.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

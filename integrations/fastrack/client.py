@@ -20,9 +20,18 @@ UPLOAD_READ_TIMEOUT = 60
 
 
 class FAStrackClient:
-    def __init__(self, base_url: str, username: str, password: str, *, read_timeout: float = READ_TIMEOUT):
+    def __init__(
+        self,
+        base_url: str,
+        username: str,
+        password: str,
+        *,
+        read_timeout: float = READ_TIMEOUT,
+        upload_timeout: float = UPLOAD_READ_TIMEOUT,
+    ):
         self.base_url = base_url.rstrip("/")
         self.read_timeout = read_timeout
+        self.upload_timeout = upload_timeout
         self.session = requests.Session()
         self.session.auth = (username, password)
         self.session.headers["Accept"] = "application/json"
@@ -68,7 +77,7 @@ class FAStrackClient:
             f"/api/v1/workorders/{number}/photos",
             data=fields,
             files={"file": (file_name, file_obj, content_type)},
-            read_timeout=UPLOAD_READ_TIMEOUT,
+            read_timeout=self.upload_timeout,
         )
 
     def post_json(self, path: str, body: dict) -> dict:

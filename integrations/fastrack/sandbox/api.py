@@ -134,11 +134,17 @@ def form_detail(app, req: Request, form_id: str) -> Response:
     template = app.store.get_form(form_id, req.query.get("version") or None)
     if template is None:
         raise HttpError(404, "NOT_FOUND", f"Form {form_id} not found")
-    return json_response(200, {
-        "meta": {"surveyTemplateId": template["formId"], "version": template["version"],
-                 "name": template.get("name", "")},
-        "questions": template.get("questions", []),
-    })
+    return json_response(
+        200,
+        {
+            "meta": {
+                "surveyTemplateId": template["formId"],
+                "version": template["version"],
+                "name": template.get("name", ""),
+            },
+            "questions": template.get("questions", []),
+        },
+    )
 
 
 def upload_photo(app, req: Request, number: str) -> Response:
@@ -161,10 +167,17 @@ def upload_photo(app, req: Request, number: str) -> Response:
         raise HttpError(400, "VALIDATION", "flag is required")
     mode = _play_failure(store, vendor)
     record = {
-        "serial": serial, "workOrderNumber": number, "serviceId": fields["serviceId"],
-        "evidenceType": fields["evidenceType"], "flag": fields["flag"], "takenAt": fields.get("takenAt"),
-        "latitude": fields.get("latitude"), "longitude": fields.get("longitude"), "size": len(content),
-        "sha256": hashlib.sha256(content).hexdigest(), "receivedAt": now_iso(),
+        "serial": serial,
+        "workOrderNumber": number,
+        "serviceId": fields["serviceId"],
+        "evidenceType": fields["evidenceType"],
+        "flag": fields["flag"],
+        "takenAt": fields.get("takenAt"),
+        "latitude": fields.get("latitude"),
+        "longitude": fields.get("longitude"),
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "receivedAt": now_iso(),
     }
     return _answer_upload(vendor, mode, store.add_photo(vendor, record), serial)
 
@@ -183,9 +196,14 @@ def post_answers(app, req: Request, number: str, form_id: str) -> Response:
         raise HttpError(400, "VALIDATION", "photos must be an object of serials keyed by question id")
     mode = _play_failure(store, vendor)
     record = {
-        "serial": serial, "workOrderNumber": number, "formId": form_id, "version": data.get("version"),
-        "answers": data["answers"], "photos": data.get("photos") or {},
-        "submittedAt": data.get("submittedAt"), "receivedAt": now_iso(),
+        "serial": serial,
+        "workOrderNumber": number,
+        "formId": form_id,
+        "version": data.get("version"),
+        "answers": data["answers"],
+        "photos": data.get("photos") or {},
+        "submittedAt": data.get("submittedAt"),
+        "receivedAt": now_iso(),
     }
     return _answer_upload(vendor, mode, store.add_record(vendor, "answers", record), serial)
 
@@ -201,9 +219,14 @@ def checkin(app, req: Request, number: str) -> Response:
         raise HttpError(422, "INVALID_ABC_NUMBER", "Invalid ABC number")
     mode = _play_failure(store, vendor)
     record = {
-        "type": "checkin", "serial": serial, "workOrderNumber": number, "abcNumber": abc,
-        "checkedInAt": data.get("checkedInAt"), "latitude": data.get("latitude"),
-        "longitude": data.get("longitude"), "receivedAt": now_iso(),
+        "type": "checkin",
+        "serial": serial,
+        "workOrderNumber": number,
+        "abcNumber": abc,
+        "checkedInAt": data.get("checkedInAt"),
+        "latitude": data.get("latitude"),
+        "longitude": data.get("longitude"),
+        "receivedAt": now_iso(),
     }
     return _answer_upload(vendor, mode, store.add_record(vendor, "checkins", record), serial)
 
@@ -218,8 +241,11 @@ def checkin_complete(app, req: Request, number: str) -> Response:
         raise HttpError(409, "NO_CHECKIN", "There was no check-in for this work order")
     mode = _play_failure(store, vendor)
     record = {
-        "type": "complete", "serial": serial, "workOrderNumber": number,
-        "checklist": data.get("checklist") or {}, "completedAt": data.get("completedAt"),
+        "type": "complete",
+        "serial": serial,
+        "workOrderNumber": number,
+        "checklist": data.get("checklist") or {},
+        "completedAt": data.get("completedAt"),
         "receivedAt": now_iso(),
     }
     return _answer_upload(vendor, mode, store.add_record(vendor, "checkins", record), serial)

@@ -83,10 +83,14 @@ def put_form(app, req: Request) -> Response:
     data = req.json()
     if not data.get("formId") or data.get("version") is None or not isinstance(data.get("questions"), list):
         raise HttpError(400, "VALIDATION", "formId, version and questions (a list) are required")
-    app.store.put_form({
-        "formId": str(data["formId"]), "version": data["version"], "name": data.get("name") or "",
-        "questions": data["questions"],
-    })
+    app.store.put_form(
+        {
+            "formId": str(data["formId"]),
+            "version": data["version"],
+            "name": data.get("name") or "",
+            "questions": data["questions"],
+        }
+    )
     return json_response(200, {"formId": str(data["formId"]), "version": data["version"]})
 
 

@@ -37,19 +37,28 @@ fieldset{border:1px solid #d5dbe1;margin:6px 0}.muted{color:#66727f}
 
 def _headers(app) -> list[tuple[str, str]]:
     # The token is in the URL: keep it out of caches and Referer headers.
-    return [("Content-Security-Policy", f"frame-ancestors {app.frame_ancestors}"),
-            ("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer")]
+    return [
+        ("Content-Security-Policy", f"frame-ancestors {app.frame_ancestors}"),
+        ("Cache-Control", "no-store"),
+        ("Referrer-Policy", "no-referrer"),
+    ]
 
 
 def _page(app, status: int, title: str, body: str) -> Response:
-    document = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{esc(title)}</title>"
-                f"<style>{CSS}</style></head><body>{body}</body></html>")
+    document = (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{esc(title)}</title>"
+        f"<style>{CSS}</style></head><body>{body}</body></html>"
+    )
     return html_response(status, document, _headers(app))
 
 
 def _expired(app) -> Response:
-    return _page(app, 403, "myFAStrack", f"<header><h1>myFAStrack</h1></header><main><section>"
-                                         f"<p>{esc(EXPIRED)}</p></section></main>")
+    return _page(
+        app,
+        403,
+        "myFAStrack",
+        f"<header><h1>myFAStrack</h1></header><main><section><p>{esc(EXPIRED)}</p></section></main>",
+    )
 
 
 def _gone(app, title: str) -> Response:
@@ -62,15 +71,20 @@ def _session(app, token: str) -> tuple[Vendor, str] | None:
 
 
 def _button(token: str, action: str, label: str, hidden: dict | None = None) -> str:
-    inputs = "".join(f"<input type='hidden' name='{esc(k)}' value='{esc(v)}'>"
-                     for k, v in (hidden or {}).items())
-    return (f"<form class='inline' method='post' action='/myfastrack/{esc(token)}/{action}'>{inputs}"
-            f"<button type='submit'>{esc(label)}</button></form>")
+    inputs = "".join(
+        f"<input type='hidden' name='{esc(k)}' value='{esc(v)}'>" for k, v in (hidden or {}).items()
+    )
+    return (
+        f"<form class='inline' method='post' action='/myfastrack/{esc(token)}/{action}'>{inputs}"
+        f"<button type='submit'>{esc(label)}</button></form>"
+    )
 
 
 def _form(token: str, action: str, fields: str, label: str) -> str:
-    return (f"<form method='post' action='/myfastrack/{esc(token)}/{action}'>{fields}"
-            f"<button type='submit'>{esc(label)}</button></form>")
+    return (
+        f"<form method='post' action='/myfastrack/{esc(token)}/{action}'>{fields}"
+        f"<button type='submit'>{esc(label)}</button></form>"
+    )
 
 
 def _question(q: dict) -> str:
@@ -83,8 +97,11 @@ def _question(q: dict) -> str:
         field = "<span class='muted'>(photos are sent from Vendordesk)</span>"
     elif kind in ("yesNo", "choice"):
         options = ["yes", "no"] if kind == "yesNo" else [str(c) for c in q.get("choices") or []]
-        field = f"<select name='{esc(name)}'{req}><option value=''></option>" + "".join(
-            f"<option value='{esc(o)}'>{esc(o)}</option>" for o in options) + "</select>"
+        field = (
+            f"<select name='{esc(name)}'{req}><option value=''></option>"
+            + "".join(f"<option value='{esc(o)}'>{esc(o)}</option>" for o in options)
+            + "</select>"
+        )
     else:
         html_type = {"number": "number", "date": "date"}.get(kind, "text")
         field = f"<input type='{html_type}' name='{esc(name)}'{req}>"
@@ -110,8 +127,9 @@ def _rows(items: list[dict], columns: list[tuple[str, str]], empty: str) -> str:
     if not items:
         return f"<p class='muted'>{esc(empty)}</p>" if empty else ""
     head = "".join(f"<th>{esc(title)}</th>" for _, title in columns)
-    body = "".join("<tr>" + "".join(f"<td>{esc(i.get(key))}</td>" for key, _ in columns) + "</tr>"
-                   for i in items)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{esc(i.get(key))}</td>" for key, _ in columns) + "</tr>" for i in items
+    )
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
@@ -132,60 +150,112 @@ def render(app, req: Request, token: str) -> Response:
 def _body(store: Store, token: str, order: dict, extras: dict, query: dict) -> str:
     status = order.get("status", "new")
     t = token
-    banner = "".join(f"<div class='{kind}'>{esc(query[kind])}</div>"
-                     for kind in ("ok", "error") if query.get(kind))
+    banner = "".join(
+        f"<div class='{kind}'>{esc(query[kind])}</div>" for kind in ("ok", "error") if query.get(kind)
+    )
     parts = ("address1", "address2", "city", "state", "zip")
     address = ", ".join(str(order.get(k)) for k in parts if order.get(k))
-    decision = (_button(t, "accept", "Accept work order") + " " + _button(t, "deny", "Deny work order")
-                if status == "new" else "")
+    decision = (
+        _button(t, "accept", "Accept work order") + " " + _button(t, "deny", "Deny work order")
+        if status == "new"
+        else ""
+    )
     done = set(extras.get("completedServices", []))
     services = "".join(
         f"<tr><td>{esc(s.get('serviceId'))}</td><td>{esc(s.get('serviceName'))}</td>"
         f"<td>{'Complete' if str(s.get('serviceId')) in done else 'Open'}</td><td>"
-        + ("" if str(s.get("serviceId")) in done else _button(t, "complete-service", "Complete service",
-                                                                {"serviceId": s.get("serviceId")}))
-        + "</td></tr>" for s in order.get("services") or [] if isinstance(s, dict))
-    surveys = "".join(
-        f"<fieldset><legend>{esc(f.get('name'))} ({esc(f['formId'])} v{esc(f['version'])})</legend>"
-        + _form(t, "survey", f"<input type='hidden' name='formId' value='{esc(f['formId'])}'>"
-                             f"<input type='hidden' name='version' value='{esc(f['version'])}'>"
-                + "".join(_question(q) for q in f.get("questions") or []), "Complete survey") + "</fieldset>"
-        for f in _order_forms(store, order)) or "<p class='muted'>No surveys on this order.</p>"
-    done_surveys = _rows(extras.get("surveys", []),
-                         [("formId", "Form"), ("version", "Version"), ("at", "At")], "")
-    return f"""<header><h1>myFAStrack &middot; Work order {esc(order.get('workOrderNumber'))}
+        + (
+            ""
+            if str(s.get("serviceId")) in done
+            else _button(t, "complete-service", "Complete service", {"serviceId": s.get("serviceId")})
+        )
+        + "</td></tr>"
+        for s in order.get("services") or []
+        if isinstance(s, dict)
+    )
+    surveys = (
+        "".join(
+            f"<fieldset><legend>{esc(f.get('name'))} ({esc(f['formId'])} v{esc(f['version'])})</legend>"
+            + _form(
+                t,
+                "survey",
+                f"<input type='hidden' name='formId' value='{esc(f['formId'])}'>"
+                f"<input type='hidden' name='version' value='{esc(f['version'])}'>"
+                + "".join(_question(q) for q in f.get("questions") or []),
+                "Complete survey",
+            )
+            + "</fieldset>"
+            for f in _order_forms(store, order)
+        )
+        or "<p class='muted'>No surveys on this order.</p>"
+    )
+    done_surveys = _rows(
+        extras.get("surveys", []), [("formId", "Form"), ("version", "Version"), ("at", "At")], ""
+    )
+    return f"""<header><h1>myFAStrack &middot; Work order {esc(order.get("workOrderNumber"))}
 <span class='status'>{esc(status)}</span></h1></header><main>{banner}
-<section><h2>Work order</h2><p>{esc(address)}<br>Due {esc(order.get('dueDate'))} &middot;
-Client {esc(order.get('clientCode'))}</p>{decision}
+<section><h2>Work order</h2><p>{esc(address)}<br>Due {esc(order.get("dueDate"))} &middot;
+Client {esc(order.get("clientCode"))}</p>{decision}
 <p><a href='/fastrack/workorders/{esc(t)}' target='_blank' rel='noopener'>
 Open this work order in FAStrack</a></p>
 </section>
-<section id='instructions'><h2>Instructions</h2><p>{esc(order.get('instructions')) or 'None.'}</p></section>
+<section id='instructions'><h2>Instructions</h2><p>{esc(order.get("instructions")) or "None."}</p></section>
 <section><h2>Services</h2><table><tr><th>Id</th><th>Service</th><th>State</th><th></th></tr>{services}</table>
 </section>
 <section><h2>Surveys</h2>{surveys}{done_surveys}</section>
 <section><h2>Discretionary items</h2>
-{_rows(extras.get('discretionary', []), [('description', 'Description'), ('amount', 'Amount')], 'None yet.')}
-{_form(t, 'discretionary', "<input name='description' placeholder='Description' required>"
-                           "<input name='amount' placeholder='Amount' required>", 'Add item')}</section>
+{_rows(extras.get("discretionary", []), [("description", "Description"), ("amount", "Amount")], "None yet.")}
+{
+        _form(
+            t,
+            "discretionary",
+            "<input name='description' placeholder='Description' required>"
+            "<input name='amount' placeholder='Amount' required>",
+            "Add item",
+        )
+    }</section>
 <section id='invoices'><h2>Invoices</h2>
-{_rows(extras.get('invoices', []), [('invoiceNumber', 'Invoice'), ('amount', 'Amount'), ('source', 'Source')],
-       'No invoices yet.')}
-{_button(t, 'invoice', 'Generate invoice from services', {'mode': 'generate'})}
-{_form(t, 'invoice', "<input type='hidden' name='mode' value='attach'>"
-                     "<input name='invoiceNumber' placeholder='Invoice number' required>"
-                     "<input name='amount' placeholder='Amount' required>", 'Attach invoice')}</section>
+{
+        _rows(
+            extras.get("invoices", []),
+            [("invoiceNumber", "Invoice"), ("amount", "Amount"), ("source", "Source")],
+            "No invoices yet.",
+        )
+    }
+{_button(t, "invoice", "Generate invoice from services", {"mode": "generate"})}
+{
+        _form(
+            t,
+            "invoice",
+            "<input type='hidden' name='mode' value='attach'>"
+            "<input name='invoiceNumber' placeholder='Invoice number' required>"
+            "<input name='amount' placeholder='Amount' required>",
+            "Attach invoice",
+        )
+    }</section>
 <section><h2>Comments</h2>
-{_rows(extras.get('comments', []), [('at', 'At'), ('text', 'Comment')], 'None yet.')}
-{_form(t, 'comment', "<textarea name='text' rows='2' cols='60' required></textarea>", 'Add comment')}
+{_rows(extras.get("comments", []), [("at", "At"), ("text", "Comment")], "None yet.")}
+{_form(t, "comment", "<textarea name='text' rows='2' cols='60' required></textarea>", "Add comment")}
 </section>
 <section><h2>Support requests</h2>
-{_rows(extras.get('support', []), [('at', 'At'), ('subject', 'Subject'), ('message', 'Message')],
-       'None yet.')}
-{_form(t, 'support', "<input name='subject' placeholder='Subject' required>"
-                     "<textarea name='message' rows='2' cols='60' required></textarea>", 'Request support')}
+{
+        _rows(
+            extras.get("support", []),
+            [("at", "At"), ("subject", "Subject"), ("message", "Message")],
+            "None yet.",
+        )
+    }
+{
+        _form(
+            t,
+            "support",
+            "<input name='subject' placeholder='Subject' required>"
+            "<textarea name='message' rows='2' cols='60' required></textarea>",
+            "Request support",
+        )
+    }
 </section>
-<section><h2>Quality control</h2>{_button(t, 'submit-qc', 'Submit to QC')}</section></main>"""
+<section><h2>Quality control</h2>{_button(t, "submit-qc", "Submit to QC")}</section></main>"""
 
 
 def _amount(raw: str) -> str | None:
@@ -239,7 +309,8 @@ def _apply(action: str, form: dict, order: dict, extras: dict) -> tuple[str | No
         if not form.get("description", "").strip() or amount is None:
             return None, "!A discretionary item needs a description and an amount."
         extras.setdefault("discretionary", []).append(
-            {"description": form["description"].strip(), "amount": amount, "at": stamp})
+            {"description": form["description"].strip(), "amount": amount, "at": stamp}
+        )
         return None, "Discretionary item added."
     text_fields = {"comment": ("comments", ("text",)), "support": ("support", ("subject", "message"))}
     if action in text_fields:
@@ -257,16 +328,36 @@ def _invoice(form: dict, order: dict, extras: dict, stamp: str) -> tuple[None, s
         amount = _amount(form.get("amount", ""))
         if not form.get("invoiceNumber", "").strip() or amount is None:
             return None, "!An attached invoice needs an invoice number and an amount."
-        invoices.append({"invoiceNumber": form["invoiceNumber"].strip(), "amount": amount,
-                         "source": "attached", "lines": [], "at": stamp})
+        invoices.append(
+            {
+                "invoiceNumber": form["invoiceNumber"].strip(),
+                "amount": amount,
+                "source": "attached",
+                "lines": [],
+                "at": stamp,
+            }
+        )
         return None, "Invoice attached."
-    lines = [{"serviceId": s.get("serviceId"), "serviceName": s.get("serviceName"),
-              "amount": f"{_price(str(s.get('serviceName'))):.2f}"}
-             for s in order.get("services") or [] if isinstance(s, dict)]
+    lines = [
+        {
+            "serviceId": s.get("serviceId"),
+            "serviceName": s.get("serviceName"),
+            "amount": f"{_price(str(s.get('serviceName'))):.2f}",
+        }
+        for s in order.get("services") or []
+        if isinstance(s, dict)
+    ]
     total = sum((Decimal(line["amount"]) for line in lines), Decimal(0))
     number = f"INV-{order.get('workOrderNumber')}-{len(invoices) + 1}"
-    invoices.append({"invoiceNumber": number, "amount": f"{total:.2f}", "source": "generated", "lines": lines,
-                     "at": stamp})
+    invoices.append(
+        {
+            "invoiceNumber": number,
+            "amount": f"{total:.2f}",
+            "source": "generated",
+            "lines": lines,
+            "at": stamp,
+        }
+    )
     return None, f"Invoice {number} generated."
 
 
@@ -292,11 +383,20 @@ def act(app, req: Request, token: str, action: str) -> Response:
                 if new_status:
                     order["status"] = new_status
             store.save_orders(vendor)
-        store.add_record(vendor, "portal-actions", {
-            "action": action, "workOrderNumber": number, "data": form, "ok": not failed,
-            "message": message.lstrip("!"), "statusBefore": before, "statusAfter": new_status or before,
-            "at": now_iso(),
-        })
+        store.add_record(
+            vendor,
+            "portal-actions",
+            {
+                "action": action,
+                "workOrderNumber": number,
+                "data": form,
+                "ok": not failed,
+                "message": message.lstrip("!"),
+                "statusBefore": before,
+                "statusAfter": new_status or before,
+                "at": now_iso(),
+            },
+        )
     key = "error" if failed else "ok"
     return redirect(f"/myfastrack/{token}?{urllib.parse.urlencode({key: message.lstrip('!')})}")
 
@@ -311,16 +411,39 @@ def fastrack_view(app, req: Request, token: str) -> Response:
         order = app.store.find_order(vendor, number)
         if order is None:
             return _gone(app, "FAStrack")
-        rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in order.items()
-                       if k not in ("services", "forms"))
-        services = _rows([s for s in order.get("services") or [] if isinstance(s, dict)],
-                         [("serviceId", "Id"), ("serviceName", "Service"), ("photoRequired", "Photos"),
-                          ("formId", "Form")], "No services.")
-        app.store.add_record(vendor, "portal-actions", {
-            "action": "open-in-fastrack", "workOrderNumber": number, "data": {}, "ok": True, "message": "",
-            "statusBefore": order.get("status"), "statusAfter": order.get("status"), "at": now_iso()})
-    body = (f"<header><h1>FAStrack &middot; Work order {esc(number)} (read only)</h1></header><main>"
-            f"<section><table>{rows}</table></section><section><h2>Services</h2>{services}</section></main>")
+        rows = "".join(
+            f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
+            for k, v in order.items()
+            if k not in ("services", "forms")
+        )
+        services = _rows(
+            [s for s in order.get("services") or [] if isinstance(s, dict)],
+            [
+                ("serviceId", "Id"),
+                ("serviceName", "Service"),
+                ("photoRequired", "Photos"),
+                ("formId", "Form"),
+            ],
+            "No services.",
+        )
+        app.store.add_record(
+            vendor,
+            "portal-actions",
+            {
+                "action": "open-in-fastrack",
+                "workOrderNumber": number,
+                "data": {},
+                "ok": True,
+                "message": "",
+                "statusBefore": order.get("status"),
+                "statusAfter": order.get("status"),
+                "at": now_iso(),
+            },
+        )
+    body = (
+        f"<header><h1>FAStrack &middot; Work order {esc(number)} (read only)</h1></header><main>"
+        f"<section><table>{rows}</table></section><section><h2>Services</h2>{services}</section></main>"
+    )
     return _page(app, 200, f"FAStrack {number}", body)
 
 

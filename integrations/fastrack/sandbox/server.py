@@ -27,8 +27,10 @@ from .store import Store
 from .web import HttpError, Request, Response, error_response, is_loopback
 
 MAX_BODY = 64 * 1024 * 1024
-ROUTES = [(method, re.compile(pattern + r"/?"), handler)
-          for method, pattern, handler in api.ROUTES + control.ROUTES + portal.ROUTES]
+ROUTES = [
+    (method, re.compile(pattern + r"/?"), handler)
+    for method, pattern, handler in api.ROUTES + control.ROUTES + portal.ROUTES
+]
 
 
 class App:
@@ -102,8 +104,9 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-def make_server(host: str, port: int, store: Store,
-                frame_ancestors: str | None = None) -> ThreadingHTTPServer:
+def make_server(
+    host: str, port: int, store: Store, frame_ancestors: str | None = None
+) -> ThreadingHTTPServer:
     """A ready (bound, not yet serving) server over ``store``."""
     handler = type("SandboxHandler", (Handler,), {"app": App(store, frame_ancestors or "'self'")})
     server = ThreadingHTTPServer((host, port), handler)
@@ -112,15 +115,21 @@ def make_server(host: str, port: int, store: Store,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m integrations.fastrack.sandbox",
-                                     description="FAStrack sandbox: plays the client's order system.")
+    parser = argparse.ArgumentParser(
+        prog="python -m integrations.fastrack.sandbox",
+        description="FAStrack sandbox: plays the client's order system.",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--data", required=True, help="directory holding the sandbox's state")
-    parser.add_argument("--frame-ancestors", default="'self'",
-                        help="origins allowed to frame myFAStrack pages (CSP frame-ancestors)")
-    parser.add_argument("--seed-demo", action="store_true",
-                        help="load demo-vendor / demo-pass and its orders")
+    parser.add_argument(
+        "--frame-ancestors",
+        default="'self'",
+        help="origins allowed to frame myFAStrack pages (CSP frame-ancestors)",
+    )
+    parser.add_argument(
+        "--seed-demo", action="store_true", help="load demo-vendor / demo-pass and its orders"
+    )
     args = parser.parse_args(argv)
 
     store = Store(args.data)

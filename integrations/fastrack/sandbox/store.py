@@ -297,8 +297,9 @@ class Store:
             self.save_orders(vendor)
             return True
 
-    def list_page(self, vendor: Vendor, after: int | None,
-                  limit: int) -> tuple[list[dict], int | None, int, int]:
+    def list_page(
+        self, vendor: Vendor, after: int | None, limit: int
+    ) -> tuple[list[dict], int | None, int, int]:
         """One page of the listing: (orders, next key or None, listed total, index of the page's first order).
 
         ``after`` is exclusive; a run of equal numbers is never split, so a page may exceed ``limit``.

@@ -46,12 +46,22 @@ def make_order(number: str | int, **overrides) -> dict:
     """A valid work order dict (status new, one photo service ``<number>-1`` "Grass Cut"); overrides win."""
     number = str(number)
     order = {
-        "workOrderNumber": number, "clientCode": "AFS", "status": "new",
-        "address1": "1100 Congress Ave", "address2": "", "city": "Austin", "state": "TX", "zip": "78701",
-        "latitude": 30.2747, "longitude": -97.7404, "dueDate": (date.today() + timedelta(days=7)).isoformat(),
-        "instructions": "Take before, during and after photos.", "checkInRequired": False,
-        "services": [{"serviceId": f"{number}-1", "serviceName": "Grass Cut", "photoRequired": True,
-                      "formId": None}],
+        "workOrderNumber": number,
+        "clientCode": "AFS",
+        "status": "new",
+        "address1": "1100 Congress Ave",
+        "address2": "",
+        "city": "Austin",
+        "state": "TX",
+        "zip": "78701",
+        "latitude": 30.2747,
+        "longitude": -97.7404,
+        "dueDate": (date.today() + timedelta(days=7)).isoformat(),
+        "instructions": "Take before, during and after photos.",
+        "checkInRequired": False,
+        "services": [
+            {"serviceId": f"{number}-1", "serviceName": "Grass Cut", "photoRequired": True, "formId": None}
+        ],
         "forms": [],
     }
     order.update(overrides)
@@ -68,8 +78,14 @@ class Sandbox:
         self.http = requests.Session()
 
     @classmethod
-    def start(cls, data_dir: str | os.PathLike, frame_ancestors: str | None = None, *,
-              seed_demo: bool = False, timeout: float = 20.0) -> Sandbox:
+    def start(
+        cls,
+        data_dir: str | os.PathLike,
+        frame_ancestors: str | None = None,
+        *,
+        seed_demo: bool = False,
+        timeout: float = 20.0,
+    ) -> Sandbox:
         """Start ``python -m integrations.fastrack.sandbox --port 0`` on 127.0.0.1 and wait until it listens.
 
         Its stderr goes to ``<data_dir>/sandbox.log``; raises SandboxError (with that log) if the
@@ -77,8 +93,17 @@ class Sandbox:
         """
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "integrations.fastrack.sandbox", "--host", "127.0.0.1", "--port", "0",
-               "--data", str(data_dir)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "integrations.fastrack.sandbox",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--data",
+            str(data_dir),
+        ]
         if frame_ancestors:
             cmd += ["--frame-ancestors", frame_ancestors]
         if seed_demo:
@@ -97,9 +122,11 @@ class Sandbox:
             process.kill()
             process.wait()
             log_text = log_path.read_text(errors="replace")[-4000:]
-            raise SandboxError(f"The FAStrack sandbox did not start within {timeout}s (printed {line!r}). "
-                               f"Command: {' '.join(cmd)}\nLog:\n{log_text}")
-        sandbox = cls(process, line[len(READY_PREFIX):].strip(), data_dir)
+            raise SandboxError(
+                f"The FAStrack sandbox did not start within {timeout}s (printed {line!r}). "
+                f"Command: {' '.join(cmd)}\nLog:\n{log_text}"
+            )
+        sandbox = cls(process, line[len(READY_PREFIX) :].strip(), data_dir)
         _RUNNING.add(sandbox)
         return sandbox
 
@@ -139,18 +166,25 @@ class Sandbox:
         self._call("POST", "/_sandbox/reset", {} if vendor is None else {"vendor": vendor})
 
     def add_vendor(self, username: str, password: str, abc_numbers=()) -> None:
-        self._call("POST", "/_sandbox/vendors",
-                   {"username": username, "password": password, "abcNumbers": list(abc_numbers)})
+        self._call(
+            "POST",
+            "/_sandbox/vendors",
+            {"username": username, "password": password, "abcNumbers": list(abc_numbers)},
+        )
 
     def add_orders(self, vendor: str, orders: list[dict]) -> None:
         self._call("POST", "/_sandbox/workorders", {"vendor": vendor, "workOrders": orders})
 
     def add_form(self, form_id: str, version: int, name: str, questions: list[dict]) -> None:
-        self._call("POST", "/_sandbox/forms",
-                   {"formId": form_id, "version": version, "name": name, "questions": questions})
+        self._call(
+            "POST",
+            "/_sandbox/forms",
+            {"formId": form_id, "version": version, "name": name, "questions": questions},
+        )
 
-    def generate(self, vendor: str, count: int, services_per_order: int, seed: int,
-                 start_number: int | None = None) -> int:
+    def generate(
+        self, vendor: str, count: int, services_per_order: int, seed: int, start_number: int | None = None
+    ) -> int:
         """Generated orders; returns how many were created."""
         body = {"vendor": vendor, "count": count, "servicesPerOrder": services_per_order, "seed": seed}
         if start_number is not None:
@@ -175,8 +209,9 @@ class Sandbox:
         return self._call("GET", f"/_sandbox/received/{kind}", params=params)["items"]
 
     def order(self, vendor: str, number: str | int) -> dict | None:
-        response = self.http.get(f"{self.url}/_sandbox/workorders/{number}", params={"vendor": vendor},
-                                 timeout=60)
+        response = self.http.get(
+            f"{self.url}/_sandbox/workorders/{number}", params={"vendor": vendor}, timeout=60
+        )
         if response.status_code == 404 and response.json().get("error") == "NOT_FOUND":
             return None
         if not response.ok:
