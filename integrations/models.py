@@ -68,10 +68,13 @@ class Integration(models.Model):
             return "unreadable"
         return "set"
 
-    def source(self):
+    def source_class(self):
         from .registry import source_class
 
-        return source_class(self.kind)(self)
+        return source_class(self.kind)
+
+    def source(self):
+        return self.source_class()(self)
 
 
 class RunStatus(models.TextChoices):

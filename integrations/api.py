@@ -1,0 +1,217 @@
+"""Integrations API (DESIGN.md §7): integrations, Validate, Refresh, the import log, and the project
+actions that reach the client (complete, publish, re-publish, the portal link). Thin views only."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.actors import as_actor
+from accounts.selectors import users_visible_to
+from config.api.permissions import IsAccountMember, IsAdmin, IsCoordinator
+from photos.selectors import photo_get
+from projects.selectors import project_get
+from projects.serializers import ProjectDetailOutput
+
+from . import relay, selectors, services
+from .base import SourceError
+from .refresh import request_refresh
+from .serializers import (
+    IntegrationCreateInput,
+    IntegrationEventOutput,
+    IntegrationOutput,
+    IntegrationUpdateInput,
+    PortalLinkOutput,
+    PublishOutput,
+    RefreshInput,
+    RefreshRunOutput,
+    RelayItemOutput,
+    RepublishOutput,
+    ValidateOutput,
+)
+
+
+class ClientUnavailable(APIException):
+    status_code = 502
+    default_detail = "The client's system did not answer."
+    default_code = "client_unavailable"
+
+
+def _assignee(actor, data: dict) -> dict:
+    if data.get("default_assignee") is not None:
+        user = users_visible_to(actor).filter(pk=data["default_assignee"]).first()
+        if user is None:
+            raise Http404("No such sub-user.")
+        data["default_assignee"] = user
+    return data
+
+
+class IntegrationListView(APIView):
+    def get_permissions(self):
+        return [IsAdmin()] if self.request.method == "POST" else [IsCoordinator()]
+
+    @extend_schema(responses=IntegrationOutput(many=True))
+    def get(self, request):
+        return Response(IntegrationOutput(selectors.integrations_visible_to(request.user), many=True).data)
+
+    @extend_schema(request=IntegrationCreateInput, responses={201: IntegrationOutput})
+    def post(self, request):
+        data = IntegrationCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        actor = as_actor(request.user)
+        fields = _assignee(actor, dict(data.validated_data))
+        integration = services.integration_create(actor=actor, **fields)
+        return Response(IntegrationOutput(integration).data, status=status.HTTP_201_CREATED)
+
+
+class IntegrationDetailView(APIView):
+    def get_permissions(self):
+        return [IsCoordinator()] if self.request.method == "GET" else [IsAdmin()]
+
+    @extend_schema(responses=IntegrationOutput)
+    def get(self, request, pk):
+        return Response(IntegrationOutput(selectors.integration_get(request.user, pk)).data)
+
+    @extend_schema(request=IntegrationUpdateInput, responses=IntegrationOutput)
+    def patch(self, request, pk):
+        integration = selectors.integration_get(request.user, pk)
+        data = IntegrationUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        actor = as_actor(request.user)
+        fields = _assignee(actor, dict(data.validated_data))
+        integration = services.integration_update(integration=integration, actor=actor, **fields)
+        return Response(IntegrationOutput(integration).data)
+
+
+class ValidateView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(request=None, responses=ValidateOutput)
+    def post(self, request, pk):
+        integration = selectors.integration_get(request.user, pk)
+        ok, message = services.integration_validate(integration=integration, actor=as_actor(request.user))
+        return Response({"ok": ok, "message": message})
+
+
+class RefreshView(APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(request=RefreshInput, responses={202: RefreshRunOutput})
+    def post(self, request, pk):
+        integration = selectors.integration_get(request.user, pk)
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = request.user if getattr(request.user, "pk", None) else None
+        run, _ = request_refresh(
+            integration=integration, full=data.validated_data["full"], trigger="api", requested_by=user
+        )
+        return Response(RefreshRunOutput(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ApplySettingsView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(request=None, responses=PublishOutput)
+    def post(self, request, pk):
+        integration = selectors.integration_get(request.user, pk)
+        changed = services.apply_settings_to_open_projects(
+            integration=integration, actor=as_actor(request.user)
+        )
+        return Response({"published": changed})
+
+
+class RefreshRunView(APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(responses=RefreshRunOutput)
+    def get(self, request, pk):
+        return Response(RefreshRunOutput(selectors.refresh_run_get(request.user, pk)).data)
+
+
+class ImportLogView(generics.ListAPIView):
+    """The import log, newest first; ``line`` is formatted as the seeds show it."""
+
+    serializer_class = IntegrationEventOutput
+    permission_classes = [IsCoordinator]
+
+    def get_queryset(self):
+        self.integration = selectors.integration_get(self.request.user, self.kwargs["pk"])
+        return selectors.import_log(self.integration, run_id=self.request.query_params.get("run"))
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "tz": as_actor(self.request.user).account.tzinfo}
+
+
+class ProjectCompleteView(APIView):
+    """The crew's Complete. With QA in Field the held photos are approved and published at once."""
+
+    permission_classes = [IsAccountMember]
+
+    @extend_schema(request=None, responses=ProjectDetailOutput)
+    def post(self, request, pk):
+        project = project_get(request.user, pk)
+        relay.complete_project(project=project, actor=as_actor(request.user))
+        return Response(ProjectDetailOutput(project_get(request.user, pk)).data)
+
+
+class ProjectPublishView(APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(request=None, responses=PublishOutput)
+    def post(self, request, pk):
+        project = project_get(request.user, pk)
+        return Response({"published": relay.publish_project(project=project, actor=as_actor(request.user))})
+
+
+class ProjectRepublishView(APIView):
+    """Send every failed item of the project again."""
+
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(request=None, responses=RepublishOutput)
+    def post(self, request, pk):
+        project = project_get(request.user, pk)
+        items = selectors.failed_relay_items(request.user, project=project)
+        return Response({"republished": relay.republish(items=list(items), actor=as_actor(request.user))})
+
+
+class PhotoRepublishView(APIView):
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(request=None, responses=RepublishOutput)
+    def post(self, request, pk):
+        photo = photo_get(request.user, pk)
+        items = selectors.failed_relay_items(request.user, photo=photo)
+        return Response({"republished": relay.republish(items=list(items), actor=as_actor(request.user))})
+
+
+class ProjectRelayItemsView(generics.ListAPIView):
+    serializer_class = RelayItemOutput
+    permission_classes = [IsAccountMember]
+
+    def get_queryset(self):
+        return selectors.project_relay_items(project_get(self.request.user, self.kwargs["pk"]))
+
+
+class PortalLinkView(APIView):
+    """A short-lived myFAStrack link for coordinators and up; none for manual projects or other sources."""
+
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(request=None, responses=PortalLinkOutput)
+    def post(self, request, pk):
+        project = project_get(request.user, pk)
+        integration = project.integration
+        if integration is None or not integration.source_class().has_portal:
+            raise Http404("This project has no client portal.")
+        try:
+            url = integration.source().portal_url(project, request.user)
+        except SourceError as exc:
+            raise ClientUnavailable(exc.message) from exc
+        if not url:
+            raise Http404("This project has no client portal.")
+        return Response({"url": url})
+
+    get = post
