@@ -2,6 +2,7 @@
 and the client still holds each photo once."""
 
 import pytest
+
 from accounts.actors import Actor
 from integrations.models import RelayItem
 from integrations.relay import publish_project
