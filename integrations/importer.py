@@ -22,6 +22,7 @@ from projects.models import EventType, Project, ProjectEvent, ProjectStatus, Tas
 
 from .base import FeedPage, ImportedOrder, InvalidOrder
 from .models import EventLevel, Integration, IntegrationEvent
+from .surveys import attach_surveys
 
 # Project fields that come from the order, in the order the history shows them.
 ORDER_FIELDS = (
@@ -67,6 +68,7 @@ class ImportState:
     reached_end: bool = False
     counts: Counter = field(default_factory=Counter)
     log: list[IntegrationEvent] = field(default_factory=list)
+    surveys: object = None  # the run's survey-template cache (integrations/surveys.py)
 
     def note(self, message: str, *, ref: str = "", level: str = EventLevel.INFO) -> None:
         self.log.append(
@@ -115,6 +117,7 @@ def apply_page(page: FeedPage, state: ImportState, *, on_page_end=None) -> None:
     with transaction.atomic():
         orders = _usable_orders(page, state)
         _apply_orders(orders, state)
+        attach_surveys(orders, state)
         state.reached_end = page.last
         state.flush_log()
         if on_page_end is not None:

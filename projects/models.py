@@ -94,6 +94,8 @@ class Project(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "status", "due_date"], name="project_account_status_due"),
+            # The projects table sorts by due date across every status too.
+            models.Index(fields=["account", "due_date", "id"], name="project_account_due"),
             models.Index(fields=["account", "assignee", "status"], name="project_account_assignee"),
             models.Index(fields=["account", "zip"], name="project_account_zip"),
             models.Index(fields=["account", "updated_at", "id"], name="project_account_updated"),
@@ -192,3 +194,37 @@ class ProjectEvent(models.Model):
 
     def __str__(self):
         return f"{self.project_id}#{self.sequence} {self.type}"
+
+
+class CheckInStatus(models.TextChoices):
+    CHECKED_IN = "checked_in", "Checked in"
+    COMPLETED = "completed", "Completed"
+
+
+class CheckIn(models.Model):
+    """AFS's Check In (seed 001): an ABC number on arrival, then the AGS checklist and the Complete button.
+
+    One per project. The checklist's answers live in the project's AGS SurveyResponse (surveys app); what was
+    sent to the client, and when, is on the project's RelayItems of kinds check_in and check_in_complete.
+    """
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="check_in")
+    abc_number = models.CharField("ABC number", max_length=12)
+    status = models.CharField(max_length=16, choices=CheckInStatus.choices, default=CheckInStatus.CHECKED_IN)
+    checked_in_at = models.DateTimeField(default=timezone.now)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_in_by_label = models.CharField(max_length=200, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # False while the client could not be reached: the relay retries the queued check_in item.
+    sent_at_once = models.BooleanField(default=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    completed_by_label = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return f"{self.project} checked in with {self.abc_number}"

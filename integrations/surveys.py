@@ -1,0 +1,215 @@
+"""The client's surveys, integrations' side: fetching templates during import, and publishing submitted
+responses as RelayItems (DESIGN.md §4, §5).
+
+Templates are fetched once per (integration, form id, version): the import reads the stored ones first, in
+one query per page, and asks the source only for versions it has never stored. A template the client serves
+broken is logged in the import log and skipped; the order imports without it and the next refresh tries
+again.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.actors import Actor
+from projects.events import record_event
+from projects.models import EventType, Project, ProjectStatus
+from surveys.ags import AGS_FORM_ID, AGS_NAME, AGS_QUESTIONS, AGS_VERSION
+from surveys.models import AttachedBy, ProjectSurvey, ResponseStatus, Survey, SurveyResponse, SurveySource
+from surveys.selectors import relay_serials
+from surveys.services import responses_mark_published
+from surveys.validation import TemplateError, normalize_template
+
+from .base import ImportedOrder, SourceError
+from .models import EventLevel, RelayKind
+from .relay import dispatch_on_commit, enqueue
+
+log = logging.getLogger(__name__)
+
+AGS_KEY = ("", AGS_FORM_ID, AGS_VERSION)
+
+
+@dataclass
+class TemplateCache:
+    """One refresh run's knowledge of templates: stored ids, and the versions that failed in this run (so a
+    broken form is fetched and logged once per run, not once per page)."""
+
+    source: object = None
+    ids: dict[tuple, int] = field(default_factory=dict)
+    failed: set[tuple] = field(default_factory=set)
+
+
+def attach_surveys(orders: list[ImportedOrder], state) -> None:
+    """Attach the forms named on the page's orders (and the AGS checklist to check-in orders) to their
+    projects. Runs inside the page's transaction; a fixed number of queries whatever the page holds, none
+    for a page without forms or check-ins."""
+    wanted = {o.ref: o for o in orders if o.forms or o.check_in_required}
+    if not wanted:
+        return
+    integration = state.integration
+    cache = state.surveys = state.surveys or TemplateCache()
+    projects = dict(
+        Project.objects.filter(
+            integration=integration, source_ref__in=list(wanted), deleted_at__isnull=True
+        ).values_list("source_ref", "pk")
+    )
+    keys = {(f.ref, f.version) for ref in projects for f in wanted[ref].forms}
+    needs_ags = any(wanted[ref].check_in_required for ref in projects)
+    _load_templates(integration, cache, keys, needs_ags, state)
+
+    links = set()
+    for ref, project_id in projects.items():
+        order = wanted[ref]
+        for form in order.forms:
+            survey_id = cache.ids.get((form.ref, form.version))
+            if survey_id is not None:
+                links.add((project_id, survey_id, AttachedBy.ORDER))
+        if order.check_in_required and AGS_KEY in cache.ids:
+            links.add((project_id, cache.ids[AGS_KEY], AttachedBy.CHECK_IN))
+    existing = set(
+        ProjectSurvey.objects.filter(project_id__in=list(projects.values())).values_list(
+            "project_id", "survey_id"
+        )
+    )
+    now = timezone.now()
+    ProjectSurvey.objects.bulk_create(
+        [
+            ProjectSurvey(project_id=p, survey_id=s, attached_by=by, attached_at=now)
+            for p, s, by in sorted(links)
+            if (p, s) not in existing
+        ]
+    )
+
+
+def _load_templates(integration, cache: TemplateCache, keys: set, needs_ags: bool, state) -> None:
+    unknown = {k for k in keys if k not in cache.ids and k not in cache.failed}
+    if needs_ags and AGS_KEY not in cache.ids:
+        unknown.add(AGS_KEY)
+    if not unknown:
+        return
+    query = Q(integration=integration, form_ref__in=sorted({k[0] for k in unknown if k != AGS_KEY}))
+    query |= Q(source=SurveySource.BUILTIN, form_ref=AGS_FORM_ID, version=AGS_VERSION)
+    for pk, source, form_ref, version in Survey.objects.filter(query).values_list(
+        "pk", "source", "form_ref", "version"
+    ):
+        cache.ids[AGS_KEY if source == SurveySource.BUILTIN else (form_ref, version)] = pk
+    if needs_ags and AGS_KEY not in cache.ids:
+        cache.ids[AGS_KEY] = ensure_ags_survey().pk
+    missing = sorted(k for k in unknown if k not in cache.ids and k != AGS_KEY)
+    fetched = [s for s in (_fetch(integration, cache, key, state) for key in missing) if s is not None]
+    Survey.objects.bulk_create(fetched)
+    for survey in fetched:
+        cache.ids[(survey.form_ref, survey.version)] = survey.pk
+
+
+def _fetch(integration, cache: TemplateCache, key: tuple, state) -> Survey | None:
+    form_ref, version = key
+    try:
+        if cache.source is None:
+            cache.source = integration.source()
+        template = cache.source.fetch_survey(form_ref, version)
+        questions = normalize_template(template.questions)
+    except TemplateError as exc:
+        cache.failed.add(key)
+        state.note(
+            f"Skipping malformed survey form {form_ref} version {version}: {exc}", level=EventLevel.WARNING
+        )
+        return None
+    except SourceError as exc:
+        cache.failed.add(key)
+        state.note(
+            f"Survey form {form_ref} version {version} could not be fetched ({exc.message}); "
+            "it will be attached on a later refresh.",
+            level=EventLevel.WARNING,
+        )
+        return None
+    return Survey(
+        source=SurveySource.CLIENT,
+        integration=integration,
+        form_ref=form_ref,
+        version=version,
+        name=(template.name or form_ref)[:200],
+        questions=questions,
+        created_at=timezone.now(),
+    )
+
+
+def ensure_ags_survey() -> Survey:
+    """The built-in AGS checklist template (one row for everyone)."""
+    survey, _ = Survey.objects.get_or_create(
+        source=SurveySource.BUILTIN,
+        form_ref=AGS_FORM_ID,
+        version=AGS_VERSION,
+        defaults={"name": AGS_NAME, "questions": normalize_template(AGS_QUESTIONS)},
+    )
+    return survey
+
+
+def to_relay_serials(response: SurveyResponse, photos: dict[str, tuple[str, str]]) -> tuple[dict, dict]:
+    """The response's answers and photos with each photo named by its relay serial (what the client knows)."""
+    by_question = {qid: [photos[s][0] for s in serials] for qid, serials in response.photos.items()}
+    return {**response.answers, **by_question}, by_question
+
+
+@transaction.atomic
+def publish_submitted(*, project: Project, actor: Actor) -> int:
+    """Relay the project's submitted survey responses: one RelayItem each, with a new serial (the client
+    keeps the latest per form). Returns how many were published.
+
+    QA in Field holds them, like photos, until the crew completes the project. A response naming a photo
+    that is not approved yet stays submitted for a later publish: the relay would otherwise wait for a photo
+    that may never be sent. The AGS checklist goes with the check-in's completion, never as a form. Call it
+    after the project's photos were turned into RelayItems.
+    """
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.qa_in_field and project.status == ProjectStatus.OPEN:
+        return 0
+    responses = list(
+        SurveyResponse.objects.select_for_update(of=("self",))
+        .filter(project=project, status=ResponseStatus.SUBMITTED)
+        .exclude(survey__source=SurveySource.BUILTIN)
+        .select_related("survey")
+        .order_by("pk")
+    )
+    named = {s for r in responses for serials in r.photos.values() for s in serials}
+    photos = relay_serials(project, named) if named else {}
+    now = timezone.now()
+    published = []
+    for response in responses:
+        serials = {s for serials in response.photos.values() for s in serials}
+        if any(s not in photos or photos[s][1] != "approved" for s in serials):
+            continue
+        answers, by_question = to_relay_serials(response, photos)
+        enqueue(
+            project=project,
+            kind=RelayKind.SURVEY,
+            payload={
+                "formId": response.survey.form_ref,
+                "version": response.survey.version,
+                "answers": answers,
+                "photos": by_question,
+                "submittedAt": (response.submitted_at or now).isoformat(),
+            },
+            actor=actor,
+            serial=uuid.uuid4(),
+            dispatch=False,
+        )
+        published.append(response)
+    if not published:
+        return 0
+    if project.integration_id is not None:
+        dispatch_on_commit()
+    responses_mark_published(response_ids=[r.pk for r in published], now=now)
+    record_event(
+        project,
+        actor,
+        EventType.PUBLISHED,
+        {"surveys": [r.survey.name for r in published], "relayed": project.integration_id is not None},
+    )
+    return len(published)

@@ -1,0 +1,135 @@
+"""Check In: the ABC number goes to the client at once; the checklist and Complete are relayed."""
+
+import pytest
+from django.urls import reverse
+
+from integrations.fastrack.source import FAStrackSource
+from integrations.models import RelayItem, RelayKind, RelayStatus
+from integrations.relay_delivery import run_batch
+from photos.models import PhotoSource, PhotoStatus
+from projects.models import CheckIn, CheckInStatus, ProjectStatus
+
+from .conftest import add_photo
+
+pytestmark = pytest.mark.django_db
+
+CHECKLIST = {
+    "arrival_property_secured": "yes",
+    "arrival_occupancy": "Vacant",
+    "condition_utilities": "All off",
+    "condition_damage_found": False,
+    "condition_hazards_found": False,
+    "departure_doors_windows_locked": True,
+    "departure_minutes_on_site": 45,
+}
+
+
+def post(client, project, path="", body=None):
+    return client.post(f"/api/v1/projects/{project.pk}/checkin{path}", body or {}, format="json")
+
+
+def test_a_valid_abc_number_checks_in_at_once(project, field_token_client, sandbox, vendor):
+    response = post(
+        field_token_client,
+        project,
+        body={"abc_number": "ABC123456", "latitude": 30.2747, "longitude": -97.7404},
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["sent"] is True and response.json()["check_in"]["status"] == "checked_in"
+    [received] = sandbox.received("checkins", vendor[0])
+    assert received["abcNumber"] == "ABC123456" and received["latitude"] == 30.2747
+    item = RelayItem.objects.get(kind=RelayKind.CHECK_IN)
+    assert item.status == RelayStatus.SENT and str(item.serial) == received["serial"]
+    steps = field_token_client.get(f"/api/v1/projects/{project.pk}/checkin").json()
+    assert steps["check_in"]["abc_number"] == "ABC123456" and steps["steps"][0]["status"] == "sent"
+    assert post(field_token_client, project, body={"abc_number": "ABC123456"}).status_code == 400  # only once
+
+
+@pytest.mark.parametrize("abc", ["", "ABC12", "ABC-12345", "ABCDEFGHIJKLM", "ÄBC123456"])
+def test_a_malformed_abc_number_never_reaches_the_client(project, field_client, monkeypatch, abc):
+    monkeypatch.setattr(FAStrackSource, "check_in", lambda self, item: pytest.fail("the client was called"))
+    response = post(field_client, project, body={"abc_number": abc})
+    assert response.status_code == 400
+    assert response.json()["code"] in ("invalid_abc_number", "invalid")
+    assert not CheckIn.objects.exists()
+
+
+def test_an_abc_number_the_client_refuses_is_400_and_not_recorded(project, field_client, sandbox, vendor):
+    response = post(field_client, project, body={"abc_number": "NOTMINE123"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_abc_number"
+    assert response.json()["detail"].startswith("Invalid ABC number")
+    assert not CheckIn.objects.exists() and not RelayItem.objects.exists()
+
+
+def test_a_client_that_is_down_gets_the_check_in_later(project, field_client, sandbox, vendor):
+    sandbox.set_faults(vendor[0], photoFailureRate=1.0, failureMode="http_500")
+    response = post(field_client, project, body={"abc_number": "ABC123456"})
+    assert response.status_code == 202 and response.json()["sent"] is False
+    assert "sent again automatically" in response.json()["message"]
+    item = RelayItem.objects.get(kind=RelayKind.CHECK_IN)
+    assert item.status == RelayStatus.QUEUED and CheckIn.objects.get().sent_at_once is False
+    sandbox.set_faults(vendor[0])
+    run_batch("test")
+    assert RelayItem.objects.get(pk=item.pk).status == RelayStatus.SENT
+    assert [r["serial"] for r in sandbox.received("checkins", vendor[0])] == [str(item.serial)]
+
+
+def test_completion_needs_a_check_in(project, field_client):
+    response = post(field_client, project, "/complete", {"checklist": CHECKLIST})
+    assert response.status_code == 400 and response.json()["code"] == "not_checked_in"
+
+
+def test_completion_relays_the_checklist_and_releases_the_photos(
+    project, field_user, field_token_client, sandbox, vendor
+):
+    project.qa_in_field = True
+    project.save(update_fields=["qa_in_field"])
+    front = add_photo(project, field_user, source=PhotoSource.FIELD)
+    assert front.status == PhotoStatus.HELD
+    assert post(field_token_client, project, body={"abc_number": "XYZ987654"}).status_code == 201
+
+    incomplete = post(field_token_client, project, "/complete", {"checklist": CHECKLIST})
+    assert incomplete.status_code == 400
+    assert incomplete.json()["errors"]["arrival_front_photo"] == "This question is required."
+
+    checklist = {
+        **CHECKLIST,
+        "arrival_front_photo": str(front.serial),
+        "departure_secured_photos": [str(front.serial)],
+    }
+    response = post(field_token_client, project, "/complete", {"checklist": checklist})
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == CheckInStatus.COMPLETED
+    project.refresh_from_db()
+    front.refresh_from_db()
+    assert project.status == ProjectStatus.COMPLETE
+    assert front.status == PhotoStatus.APPROVED and front.published_at is not None
+
+    run_batch("test")
+    complete = [r for r in sandbox.received("checkins", vendor[0]) if r["type"] == "complete"]
+    assert len(complete) == 1
+    assert complete[0]["checklist"]["arrival_front_photo"] == [str(front.relay_serial)]
+    assert complete[0]["checklist"]["arrival_occupancy"] == "Vacant"
+    assert [p["serial"] for p in sandbox.received("photos", vendor[0])] == [str(front.relay_serial)]
+    assert post(field_token_client, project, "/complete", {"checklist": checklist}).status_code == 400
+
+
+def test_a_project_without_check_in_refuses_it(fastrack, sandbox, vendor, field_client, field_user):
+    from tests.integrations.helpers import make_order, refresh_now
+
+    fastrack.default_assignee = field_user
+    fastrack.save()
+    sandbox.add_orders(vendor[0], [make_order("77")])
+    refresh_now(fastrack)
+    response = post(field_client, fastrack.projects.get(), body={"abc_number": "ABC123456"})
+    assert response.status_code == 400 and response.json()["code"] == "no_check_in"
+
+
+def test_the_site_routes_the_check_in_api():
+    assert reverse("api-project-checkin", args=[1]) == "/api/v1/projects/1/checkin"
+
+
+def test_the_office_sees_no_check_in_before_arrival(project, coordinator_client):
+    body = coordinator_client.get(f"/api/v1/projects/{project.pk}/checkin").json()
+    assert body == {"check_in": None, "steps": []}
