@@ -6,5 +6,8 @@ from . import views
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("team/", views.team, name="team"),
+    path("team/<int:pk>/", views.member, name="team-member"),
+    path("team/<int:pk>/password", views.member_password, name="team-member-password"),
     path("", include("django.contrib.auth.urls")),
 ]

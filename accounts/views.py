@@ -1,13 +1,16 @@
-"""Sign-up. Sign-in, sign-out and password reset are Django's own views (accounts/urls.py)."""
+"""Sign-up and the team pages. Sign-in, sign-out and password reset are Django's own (accounts/urls.py)."""
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from . import services
-from .forms import SignupForm
-from .models import User
+from .actors import as_actor
+from .decorators import form_errors, role_required
+from .forms import PasswordSetForm, SignupForm, SubUserCreateForm, SubUserEditForm
+from .models import Role, User
+from .selectors import users_visible_to
 
 
 def signup(request):
@@ -38,3 +41,58 @@ def signup(request):
             messages.success(request, f"Welcome to Vendordesk, {account.name}.")
             return redirect("dashboard")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@role_required(Role.ADMIN)
+def team(request):
+    form = SubUserCreateForm(request.POST or None, actor_role=request.user.role)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(account=request.user.account, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, f"Added {user.display_name}.")
+            return redirect("team")
+    users = users_visible_to(as_actor(request.user))
+    return render(request, "accounts/team.html", {"users": users, "form": form})
+
+
+@role_required(Role.ADMIN)
+def member(request, pk):
+    member = get_object_or_404(users_visible_to(as_actor(request.user)), pk=pk)
+    initial = {f: getattr(member, f) for f in ("full_name", "role", "wms_contractor_id", "is_active")}
+    form = SubUserEditForm(request.POST or None, initial=initial, actor_role=request.user.role)
+    password_form = PasswordSetForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(user=member, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, f"Saved {member.display_name}.")
+            return redirect("team")
+    return render(
+        request, "accounts/member.html", {"member": member, "form": form, "password_form": password_form}
+    )
+
+
+@role_required(Role.ADMIN)
+def member_password(request, pk):
+    member = get_object_or_404(users_visible_to(as_actor(request.user)), pk=pk)
+    password_form = PasswordSetForm(request.POST or None)
+    if request.method == "POST" and password_form.is_valid():
+        try:
+            services.user_set_password(user=member, password=password_form.cleaned_data["password"])
+        except ValidationError as exc:
+            password_form.add_error("password", exc)
+        else:
+            messages.success(
+                request, f"New password set for {member.display_name}; their app tokens are retired."
+            )
+            return redirect("team")
+    initial = {f: getattr(member, f) for f in ("full_name", "role", "wms_contractor_id", "is_active")}
+    form = SubUserEditForm(initial=initial, actor_role=request.user.role)
+    return render(
+        request, "accounts/member.html", {"member": member, "form": form, "password_form": password_form}
+    )

@@ -12,4 +12,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("accounts.urls")),
     path("", include("projects.urls")),
+    path("", include("photos.urls")),
+    path("", include("integrations.urls")),
 ]

@@ -1,0 +1,175 @@
+"""Back-office pages that combine apps: the dashboard, integrations (settings, Validate, Refresh and its
+progress, the import log) and the relay problems. Integrations may import every other app; the others may
+not import this one (DESIGN.md §2)."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.actors import as_actor
+from accounts.decorators import form_errors, role_required
+from accounts.models import Role
+from accounts.selectors import users_visible_to
+from projects.selectors import dashboard_counts
+
+from . import pages, relay, services
+from .forms import IntegrationCreateForm, IntegrationSettingsForm
+from .refresh import request_refresh
+
+
+@role_required(Role.FIELD)
+def dashboard(request):
+    counts = {**dashboard_counts(request.user), **pages.dashboard_extras(request.user)}
+    # "Today" is the account's, as in dashboard_counts, so each number links to exactly its rows.
+    today = timezone.localdate(timezone=request.user.account.tzinfo)
+    context = {
+        "counts": counts,
+        "today_iso": today.isoformat(),
+        "tomorrow_iso": (today + timedelta(days=1)).isoformat(),
+    }
+    return render(request, "projects/dashboard.html", context)
+
+
+def _users(request):
+    return users_visible_to(as_actor(request.user)).filter(is_active=True)
+
+
+@role_required(Role.ADMIN)
+def integration_list(request):
+    return render(request, "integrations/list.html", {"integrations": pages.integrations_of(request.user)})
+
+
+@role_required(Role.ADMIN)
+def integration_new(request):
+    form = IntegrationCreateForm(request.POST or None, users=_users(request))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        credentials = {"username": data.pop("username"), "password": data.pop("password")}
+        try:
+            integration = services.integration_create(
+                actor=as_actor(request.user), kind="fastrack", credentials=credentials, **data
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, f"Added {integration.name}. Click Validate to check the credentials.")
+            return redirect("integration", integration.pk)
+    return render(request, "integrations/new.html", {"form": form})
+
+
+@role_required(Role.ADMIN)
+def integration_detail(request, pk):
+    """The integration's page; POST saves its settings (and new credentials when both are given)."""
+    integration = pages.integration_get(request.user, pk)
+    form = IntegrationSettingsForm(
+        request.POST or None, initial=IntegrationSettingsForm.initial_of(integration), users=_users(request)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        username, password = data.pop("username"), data.pop("password")
+        credentials = {"username": username, "password": password} if username else None
+        try:
+            services.integration_update(
+                integration=integration, actor=as_actor(request.user), credentials=credentials, **data
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(
+                request, "Saved. New projects get these settings; apply them to open ones below."
+            )
+            return redirect("integration", integration.pk)
+    context = {
+        "integration": integration,
+        "form": form,
+        "run": pages.latest_run(integration),
+        "log": pages.import_log(integration),
+        "tz": integration.account.tzinfo,
+    }
+    return render(request, "integrations/detail.html", context)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def integration_validate(request, pk):
+    integration = pages.integration_get(request.user, pk)
+    ok, message = services.integration_validate(integration=integration, actor=as_actor(request.user))
+    (messages.success if ok else messages.error)(request, message)
+    return redirect("integration", integration.pk)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def integration_apply(request, pk):
+    integration = pages.integration_get(request.user, pk)
+    count = services.apply_settings_to_open_projects(integration=integration, actor=as_actor(request.user))
+    messages.success(request, f"Applied the settings to {count} open project(s).")
+    return redirect("integration", integration.pk)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def integration_refresh(request, pk):
+    """Start a Refresh (or Full Refresh), or show the one already under way."""
+    integration = pages.integration_get(request.user, pk)
+    run, created = request_refresh(
+        integration=integration, full=request.POST.get("full") == "1", requested_by=request.user
+    )
+    if not created:
+        messages.info(request, "A refresh is already under way: showing its progress.")
+    if request.htmx:
+        return render(request, "integrations/_run.html", {"run": run})
+    return redirect("integration", integration.pk)
+
+
+@role_required(Role.ADMIN)
+def refresh_run(request, pk):
+    """The progress partial, polled every second while the run is active."""
+    run = pages.run_get(request.user, pk)
+    response = render(request, "integrations/_run.html", {"run": run})
+    if not run.is_active:
+        response["HX-Trigger"] = "refresh-finished"  # the page reloads its import log
+    return response
+
+
+@role_required(Role.ADMIN)
+def integration_log(request, pk):
+    integration = pages.integration_get(request.user, pk)
+    context = {
+        "integration": integration,
+        "log": pages.import_log(integration),
+        "tz": integration.account.tzinfo,
+    }
+    return render(request, "integrations/_log.html", context)
+
+
+@role_required(Role.COORDINATOR)
+def relays(request):
+    items = pages.relay_problems(request.user)
+    status = request.GET.get("status")
+    if status in pages.PROBLEMS:
+        items = items.filter(status=status)
+    return render(request, "integrations/relays.html", {"items": items[:500], "status": status})
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def relays_republish(request):
+    ids = {int(i) for i in request.POST.getlist("ids") if i.isdigit()}
+    items = list(pages.relay_problems(request.user).filter(pk__in=ids))
+    if len(items) != len(ids):
+        raise Http404("No such relay item.")
+    try:
+        count = relay.republish(items=items, actor=as_actor(request.user))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Re-published {count} item(s).")
+    back = request.POST.get("next", "")
+    return redirect(back if url_has_allowed_host_and_scheme(back, {request.get_host()}) else "relays")
