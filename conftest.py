@@ -158,8 +158,9 @@ def fastrack(account, sandbox, vendor):
     """The account's FAStrack integration pointed at the sandbox, validated."""
     from integrations.models import Health, Integration
 
-    integration = Integration(account=account, kind="fastrack", name="AFS", base_url=sandbox.url,
-                              health=Health.OK)
+    integration = Integration(
+        account=account, kind="fastrack", name="AFS", base_url=sandbox.url, health=Health.OK
+    )
     integration.set_credentials({"username": vendor[0], "password": vendor[1]})
     integration.save()
     return integration

@@ -3,7 +3,7 @@ actions that reach the client (complete, publish, re-publish, the portal link). 
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,12 +11,14 @@ from rest_framework.views import APIView
 from accounts.actors import as_actor
 from accounts.selectors import users_visible_to
 from config.api.permissions import IsAccountMember, IsAdmin, IsCoordinator
+from config.api.views import ScopedListAPIView
 from photos.selectors import photo_get
 from projects.selectors import project_get
 from projects.serializers import ProjectDetailOutput
 
 from . import relay, selectors, services
 from .base import SourceError
+from .models import IntegrationEvent, RelayItem
 from .refresh import request_refresh
 from .serializers import (
     IntegrationCreateInput,
@@ -130,17 +132,20 @@ class RefreshRunView(APIView):
         return Response(RefreshRunOutput(selectors.refresh_run_get(request.user, pk)).data)
 
 
-class ImportLogView(generics.ListAPIView):
+class ImportLogView(ScopedListAPIView):
     """The import log, newest first; ``line`` is formatted as the seeds show it."""
 
+    model = IntegrationEvent
     serializer_class = IntegrationEventOutput
     permission_classes = [IsCoordinator]
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         self.integration = selectors.integration_get(self.request.user, self.kwargs["pk"])
         return selectors.import_log(self.integration, run_id=self.request.query_params.get("run"))
 
     def get_serializer_context(self):
+        if getattr(self, "swagger_fake_view", False):
+            return super().get_serializer_context()
         return {**super().get_serializer_context(), "tz": as_actor(self.request.user).account.tzinfo}
 
 
@@ -187,11 +192,12 @@ class PhotoRepublishView(APIView):
         return Response({"republished": relay.republish(items=list(items), actor=as_actor(request.user))})
 
 
-class ProjectRelayItemsView(generics.ListAPIView):
+class ProjectRelayItemsView(ScopedListAPIView):
+    model = RelayItem
     serializer_class = RelayItemOutput
     permission_classes = [IsAccountMember]
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return selectors.project_relay_items(project_get(self.request.user, self.kwargs["pk"]))
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, checkin_api
 
 urlpatterns = [
     path("integrations/", api.IntegrationListView.as_view(), name="api-integrations"),
@@ -23,3 +23,4 @@ urlpatterns = [
     path("projects/<int:pk>/portal-link", api.PortalLinkView.as_view(), name="api-project-portal-link"),
     path("photos/<int:pk>/republish", api.PhotoRepublishView.as_view(), name="api-photo-republish"),
 ]
+urlpatterns += checkin_api.urlpatterns

@@ -48,16 +48,15 @@ def dispatch_on_commit() -> None:
 
 @transaction.atomic
 def publish_project(*, project: Project, actor: Actor) -> int:
-    """Publish every approved, unpublished photo of the project. Returns how many."""
+    """Publish every approved, unpublished photo and every submitted survey of the project. Returns how
+    many."""
     if actor.kind in (ActorKind.USER, ActorKind.API_KEY) and not actor.has_role(Role.COORDINATOR):
         raise PermissionDenied("Only coordinators, admins and owners publish.")
     project = Project.objects.select_for_update(of=("self",)).select_related("integration").get(pk=project.pk)
     photos = list(publishable_photos(project).select_for_update(of=("self",)))
-    if not photos:
-        return 0
     now = timezone.now()
     relayed = project.integration is not None
-    if relayed:
+    if photos and relayed:
         RelayItem.objects.bulk_create(
             [
                 RelayItem(
@@ -74,10 +73,21 @@ def publish_project(*, project: Project, actor: Actor) -> int:
                 for photo in photos
             ]
         )
+    if photos:
+        type(photos[0]).objects.filter(pk__in=[p.pk for p in photos]).update(published_at=now)
+    # Survey answers go after the photos they name (surveys.py imports this module, hence the late import).
+    from .surveys import publish_submitted
+
+    surveys = publish_submitted(project=project, actor=actor)
+    if not photos and not surveys:
+        return 0
+    if relayed:
         dispatch_on_commit()
-    type(photos[0]).objects.filter(pk__in=[p.pk for p in photos]).update(published_at=now)
-    record_event(project, actor, EventType.PUBLISHED, {"photos": len(photos), "relayed": relayed})
-    return len(photos)
+    project.refresh_from_db(fields=["last_event_sequence"])  # publish_submitted may have written one
+    record_event(
+        project, actor, EventType.PUBLISHED, {"photos": len(photos), "surveys": surveys, "relayed": relayed}
+    )
+    return len(photos) + surveys
 
 
 @transaction.atomic

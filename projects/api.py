@@ -4,7 +4,7 @@ from django.db import transaction
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,9 +12,11 @@ from accounts.actors import as_actor
 from accounts.models import User
 from accounts.selectors import user_by_contractor_id, users_visible_to
 from config.api.permissions import IsAccountMember, IsCoordinator
+from config.api.views import ScopedListAPIView
 
 from . import selectors, services
 from .filters import ProjectFilter
+from .models import Project, ProjectEvent
 from .serializers import (
     AssignInput,
     ProjectCreateInput,
@@ -25,9 +27,10 @@ from .serializers import (
 )
 
 
-class ProjectListView(generics.ListAPIView):
+class ProjectListView(ScopedListAPIView):
     """Projects of the account (a field user's own only), filtered and paginated."""
 
+    model = Project
     serializer_class = ProjectListOutput
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProjectFilter
@@ -35,7 +38,7 @@ class ProjectListView(generics.ListAPIView):
     def get_permissions(self):
         return [IsCoordinator()] if self.request.method == "POST" else [IsAccountMember()]
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return selectors.project_list(self.request.user)
 
     @extend_schema(request=ProjectCreateInput, responses={201: ProjectDetailOutput})
@@ -108,12 +111,13 @@ class ProjectCloseView(APIView):
         return Response(ProjectDetailOutput(selectors.project_get(request.user, pk)).data)
 
 
-class ProjectEventListView(generics.ListAPIView):
+class ProjectEventListView(ScopedListAPIView):
     """The project's history, newest first."""
 
+    model = ProjectEvent
     serializer_class = ProjectEventOutput
     permission_classes = [IsAccountMember]
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         project = selectors.project_get(self.request.user, self.kwargs["pk"])
         return selectors.project_events(self.request.user, project)

@@ -123,3 +123,8 @@ def test_a_real_worker_runs_a_task_sent_through_redis(celery_worker):
 
     result = ping.apply_async()
     assert result.get(timeout=30) == "pong"
+
+
+def test_openapi_schema_validates_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    assert "/api/v1/integrations/{id}/refresh" in (tmp_path / "schema.yml").read_text()

@@ -34,6 +34,7 @@ class CeleryWorker:
             "PYTEST_XDIST_WORKER": settings.XDIST_WORKER,
             "DATA_DIR": str(settings.DATA_DIR),
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         }
 
     def start(self, timeout: float = 60) -> None:

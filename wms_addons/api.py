@@ -2,13 +2,14 @@
 owners only; everything is scoped to the caller's account, so another account's id answers 404."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.actors import as_actor
 from accounts.selectors import api_keys_of
 from config.api.permissions import IsAdmin
+from config.api.views import ScopedListAPIView
 
 from . import selectors, services
 from .filters import DeliveryFilter
@@ -87,11 +88,12 @@ def _parsed(request, *, partial: bool) -> dict:
     return fields
 
 
-class AddonListView(generics.ListAPIView):
+class AddonListView(ScopedListAPIView):
+    model = WmsAddon
     serializer_class = AddonOutput
     permission_classes = [IsAdmin]
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return selectors.addons_of(self.request.user)
 
     @extend_schema(request=AddonInput, responses={201: AddonCreatedOutput})
@@ -122,14 +124,15 @@ class AddonDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class DeliveryListView(generics.ListAPIView):
+class DeliveryListView(ScopedListAPIView):
     """The delivery log, newest first; filter by ``addon``, ``status``, ``project``."""
 
+    model = WmsDelivery
     serializer_class = DeliveryOutput
     permission_classes = [IsAdmin]
     filterset_class = DeliveryFilter
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return selectors.deliveries_of(self.request.user)
 
 

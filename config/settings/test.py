@@ -19,7 +19,9 @@ STORAGES = {
 
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 _worker_index = int(XDIST_WORKER.removeprefix("gw") or 0)
-CELERY_TASK_DEFAULT_QUEUE = f"vendordesk-test-{XDIST_WORKER}"
+# A queue of this run's own (several runs may share one Redis); the worker started by tests is told it.
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8] or str(os.getpid())
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default=f"vendordesk-test-{_RUN}-{XDIST_WORKER}")
 if REDIS_URL:
     # Database 0 is left to development; test processes use 1, 2, ...
     TEST_REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + f"/{1 + _worker_index}"

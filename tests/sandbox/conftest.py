@@ -15,7 +15,9 @@ ABC_NUMBERS = ["ABC123456", "XYZ987654"]
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory):
-    running = Sandbox.start(tmp_path_factory.mktemp("fastrack-sandbox"), frame_ancestors="http://vendordesk.test")
+    running = Sandbox.start(
+        tmp_path_factory.mktemp("fastrack-sandbox"), frame_ancestors="http://vendordesk.test"
+    )
     yield running
     running.stop()
 
@@ -42,12 +44,25 @@ class Api:
     def post(self, path: str, **kwargs) -> requests.Response:
         return self.http.post(self.base + path, timeout=kwargs.pop("timeout", 30), **kwargs)
 
-    def photo(self, number: str, serial: str | None, content: bytes | None = b"\xff\xd8jpeg-bytes",
-              timeout: float = 30, **fields) -> requests.Response:
+    def photo(
+        self,
+        number: str,
+        serial: str | None,
+        content: bytes | None = b"\xff\xd8jpeg-bytes",
+        timeout: float = 30,
+        **fields,
+    ) -> requests.Response:
         """POST a photo as multipart; a field given as None (or content=None) is left out."""
-        data = {"serial": serial, "serviceId": f"{number}-1", "evidenceType": "before",
-                "flag": "Grass Cut - Before", "takenAt": "2025-01-01T10:00:00Z", "latitude": "30.27",
-                "longitude": "-97.74", **fields}
+        data = {
+            "serial": serial,
+            "serviceId": f"{number}-1",
+            "evidenceType": "before",
+            "flag": "Grass Cut - Before",
+            "takenAt": "2025-01-01T10:00:00Z",
+            "latitude": "30.27",
+            "longitude": "-97.74",
+            **fields,
+        }
         # (None, value) parts force multipart even without a file, as a broken client might send.
         parts = [(k, (None, str(v))) for k, v in data.items() if v is not None]
         if content is not None:

@@ -32,8 +32,10 @@ def test_ping_names_the_vendor(api, vendor):
 
 def test_listing_pages_by_key_keeps_duplicates_together_and_hides_final_orders(sandbox, vendor, api):
     orders = [make_order(n) for n in ("105", "101", "103", "103", "103", "102", "104", "106")]
-    orders += [make_order(n, status=s) for n, s in (("150", "completed"), ("151", "qc_declined"),
-                                                      ("152", "cancelled"), ("153", "denied"))]
+    orders += [
+        make_order(n, status=s)
+        for n, s in (("150", "completed"), ("151", "qc_declined"), ("152", "cancelled"), ("153", "denied"))
+    ]
     orders += [make_order("107", status="accepted"), make_order("108", status="in_qc")]
     orders.append({"clientCode": "AFS", "services": []})  # malformed: no number → key 0, first page
     sandbox.add_orders(vendor, orders)
@@ -49,7 +51,10 @@ def test_listing_pages_by_key_keeps_duplicates_together_and_hides_final_orders(s
     assert numbers(rest) == ["104", "105", "106", "107", "108"]
     assert rest["next"] is None
     assert {o["status"] for o in first["workOrders"] + second["workOrders"] + rest["workOrders"]} == {
-        "new", "accepted", "in_qc"}
+        "new",
+        "accepted",
+        "in_qc",
+    }
 
 
 def test_listing_rejects_bad_paging_parameters(api):
@@ -69,14 +74,19 @@ def test_order_detail_includes_final_orders_and_404s_unknown_ones(sandbox, vendo
 
 def test_forms_by_version_and_latest(sandbox, api):
     form_id = "F-" + uuid.uuid4().hex[:8]
-    section = {"type": "section", "title": "Outside", "questions": [
-        {"id": "q2", "answerType": "photo", "label": "Front", "required": True, "choices": []}]}
+    section = {
+        "type": "section",
+        "title": "Outside",
+        "questions": [{"id": "q2", "answerType": "photo", "label": "Front", "required": True, "choices": []}],
+    }
     v1 = [{"id": "q1", "answerType": "yesNo", "label": "Occupied?", "required": True, "choices": []}]
     v2 = [*v1, section]
     sandbox.add_form(form_id, 1, "Report", v1)
     sandbox.add_form(form_id, 2, "Report v2", v2)
     assert api.get(f"/forms/{form_id}", params={"version": 1}).json() == {
-        "meta": {"surveyTemplateId": form_id, "version": 1, "name": "Report"}, "questions": v1}
+        "meta": {"surveyTemplateId": form_id, "version": 1, "name": "Report"},
+        "questions": v1,
+    }
     latest = api.get(f"/forms/{form_id}").json()
     assert latest["meta"]["version"] == 2 and latest["questions"] == v2
     assert api.get(f"/forms/{form_id}", params={"version": 3}).status_code == 404
@@ -101,8 +111,12 @@ def test_photo_upload_is_once_per_serial_and_counts_attempts(sandbox, vendor, ap
 def test_photo_validation_answers_400_with_a_message(sandbox, vendor, api: Api):
     sandbox.add_orders(vendor, [make_order("3101")])
     cases = [
-        {"content": None}, {"content": b""}, {"serial": None}, {"serviceId": "nope"},
-        {"evidenceType": "later"}, {"flag": None},
+        {"content": None},
+        {"content": b""},
+        {"serial": None},
+        {"serviceId": "nope"},
+        {"evidenceType": "later"},
+        {"flag": None},
     ]
     for i, case in enumerate(cases):
         kwargs = {"serial": f"bad-{i}", **case}
@@ -119,14 +133,20 @@ def test_answers_keep_every_item_and_mark_the_latest_per_form(sandbox, vendor, a
     sandbox.add_form(form_id, 1, "Survey", [question])
     sandbox.add_orders(vendor, [make_order("4001")])
     url = f"/workorders/4001/forms/{form_id}/answers"
-    body = {"version": 1, "answers": {"q1": "first"}, "photos": {"q2": ["p1"]},
-            "submittedAt": "2025-01-01T00:00:00Z"}
+    body = {
+        "version": 1,
+        "answers": {"q1": "first"},
+        "photos": {"q2": ["p1"]},
+        "submittedAt": "2025-01-01T00:00:00Z",
+    }
     assert api.post(url, json={**body, "serial": "a1"}).status_code == 201
     assert api.post(url, json={**body, "serial": "a1"}).status_code == 200
     assert api.post(url, json={**body, "serial": "a2", "answers": {"q1": "second"}}).status_code == 201
     items = sandbox.received("answers", vendor, "4001")
     assert [(i["serial"], i["latest"], i["answers"]["q1"]) for i in items] == [
-        ("a1", False, "first"), ("a2", True, "second")]
+        ("a1", False, "first"),
+        ("a2", True, "second"),
+    ]
     assert items[0]["photos"] == {"q2": ["p1"]}
     unknown_form = api.post(f"/workorders/4001/forms/NOPE-{form_id}/answers", json={**body, "serial": "x"})
     assert unknown_form.status_code == 404

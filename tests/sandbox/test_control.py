@@ -13,11 +13,21 @@ from integrations.fastrack.sandbox.web import Request, is_loopback
 from .conftest import PASSWORD, Api
 
 
-@pytest.mark.parametrize(("address", "expected"), [
-    ("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("::ffff:127.0.0.1", True),
-    ("10.0.0.5", False), ("192.168.1.20", False), ("::ffff:10.0.0.5", False), ("2001:db8::1", False),
-    ("", False), ("localhost", False),
-])
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("::ffff:127.0.0.1", True),
+        ("10.0.0.5", False),
+        ("192.168.1.20", False),
+        ("::ffff:10.0.0.5", False),
+        ("2001:db8::1", False),
+        ("", False),
+        ("localhost", False),
+    ],
+)
 def test_is_loopback(address, expected):
     assert is_loopback(address) is expected
 
@@ -37,8 +47,9 @@ def test_control_api_refuses_non_loopback_clients(tmp_path):
 def test_patch_and_delete_are_what_fastrack_staff_do(sandbox, vendor, api):
     sandbox.add_orders(vendor, [make_order("1201"), make_order("1202")])
     before = sandbox.order(vendor, "1201")["updatedAt"]
-    services = [{"serviceId": "1201-1", "serviceName": "Grass Cut (renamed)", "photoRequired": False,
-                 "formId": None}]
+    services = [
+        {"serviceId": "1201-1", "serviceName": "Grass Cut (renamed)", "photoRequired": False, "formId": None}
+    ]
     patched = sandbox.patch_order(vendor, "1201", dueDate="2031-01-31", services=services)
     assert patched["dueDate"] == "2031-01-31" and patched["services"] == services
     assert patched["updatedAt"] > before
@@ -56,7 +67,10 @@ def test_add_replaces_by_number_but_keeps_a_payloads_own_duplicates(sandbox, ven
     sandbox.add_orders(vendor, [make_order("1301", city="Houston"), make_order("1301", city="Waco")])
     listed = api.get("/workorders").json()["workOrders"]
     assert [(o["workOrderNumber"], o["city"]) for o in listed] == [
-        ("1301", "Houston"), ("1301", "Waco"), ("1302", "Austin")]
+        ("1301", "Houston"),
+        ("1301", "Waco"),
+        ("1302", "Austin"),
+    ]
     sandbox.add_orders(vendor, [{"workOrderNumber": "not-a-number"}])  # malformed: stored as given
     malformed = api.get("/workorders").json()["workOrders"][0]
     assert malformed["workOrderNumber"] == "not-a-number" and malformed["status"] == "new"
@@ -125,8 +139,9 @@ def test_generate_is_deterministic_for_a_seed(sandbox, vendor):
     first = sandbox.order(vendor, "510")
     sandbox.generate(vendor, 20, 3, seed=11, start_number=500)
     again = sandbox.order(vendor, "510")
-    assert {k: v for k, v in first.items() if k != "updatedAt"} == {k: v for k, v in again.items()
-                                                                    if k != "updatedAt"}
+    assert {k: v for k, v in first.items() if k != "updatedAt"} == {
+        k: v for k, v in again.items() if k != "updatedAt"
+    }
 
 
 def test_seed_demo_is_idempotent(sandbox):

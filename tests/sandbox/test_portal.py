@@ -14,15 +14,36 @@ from integrations.fastrack.sandbox.testing import make_order
 def portal(sandbox, vendor, api):
     """Open a myFAStrack link for a fresh order; returns (number, page url, browser-like session)."""
     form_id = "PF-" + uuid.uuid4().hex[:6]
-    sandbox.add_form(form_id, 1, "Condition", [
-        {"id": "occupied", "answerType": "yesNo", "label": "Occupied?", "required": True, "choices": []},
-        {"type": "section", "title": "Outside", "questions": [
-            {"id": "roof", "answerType": "text", "label": "Roof", "required": False, "choices": []}]},
-    ])
-    services = [{"serviceId": "s-1", "serviceName": "Grass Cut", "photoRequired": True, "formId": form_id},
-                {"serviceId": "s-2", "serviceName": "Lock Change", "photoRequired": True, "formId": None}]
-    sandbox.add_orders(vendor, [make_order("9001", services=services, instructions="Beware of the dog.",
-                                           forms=[{"formId": form_id, "name": "Condition", "version": 1}])])
+    sandbox.add_form(
+        form_id,
+        1,
+        "Condition",
+        [
+            {"id": "occupied", "answerType": "yesNo", "label": "Occupied?", "required": True, "choices": []},
+            {
+                "type": "section",
+                "title": "Outside",
+                "questions": [
+                    {"id": "roof", "answerType": "text", "label": "Roof", "required": False, "choices": []}
+                ],
+            },
+        ],
+    )
+    services = [
+        {"serviceId": "s-1", "serviceName": "Grass Cut", "photoRequired": True, "formId": form_id},
+        {"serviceId": "s-2", "serviceName": "Lock Change", "photoRequired": True, "formId": None},
+    ]
+    sandbox.add_orders(
+        vendor,
+        [
+            make_order(
+                "9001",
+                services=services,
+                instructions="Beware of the dog.",
+                forms=[{"formId": form_id, "name": "Condition", "version": 1}],
+            )
+        ],
+    )
     url = api.post("/portal-sessions", json={"workOrderNumber": "9001"}).json()["url"]
     browser = requests.Session()
     yield "9001", url, browser
@@ -44,8 +65,20 @@ def test_page_shows_the_order_with_csp_and_no_cookies(portal):
     assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
     assert page.headers["Content-Security-Policy"] == "frame-ancestors http://vendordesk.test"
     assert "Set-Cookie" not in page.headers and "X-Frame-Options" not in page.headers
-    for text in (number, "new", "1100 Congress Ave", "Beware of the dog.", "Grass Cut", "Lock Change",
-                 "Occupied?", "Roof", "Invoices", "Discretionary items", "Support requests", "Submit to QC"):
+    for text in (
+        number,
+        "new",
+        "1100 Congress Ave",
+        "Beware of the dog.",
+        "Grass Cut",
+        "Lock Change",
+        "Occupied?",
+        "Roof",
+        "Invoices",
+        "Discretionary items",
+        "Support requests",
+        "Submit to QC",
+    ):
         assert text in page.text, text
     assert "<script" not in page.text and "/fastrack/workorders/" in page.text
 
@@ -62,8 +95,11 @@ def test_status_actions_follow_fastrack_rules(sandbox, vendor, portal):
     assert sandbox.order(vendor, number)["status"] == "in_qc"
     actions = sandbox.received("portal-actions", vendor, number)
     assert [(a["action"], a["ok"], a["statusAfter"]) for a in actions] == [
-        ("submit-qc", False, "new"), ("accept", True, "accepted"), ("deny", False, "accepted"),
-        ("submit-qc", True, "in_qc")]
+        ("submit-qc", False, "new"),
+        ("accept", True, "accepted"),
+        ("deny", False, "accepted"),
+        ("submit-qc", True, "in_qc"),
+    ]
 
 
 def test_deny(sandbox, vendor, portal):
@@ -83,12 +119,29 @@ def test_recorded_actions_are_shown_on_the_page(sandbox, vendor, portal):
     post(browser, url, "invoice", mode="attach", invoiceNumber="MY-77", amount="310")
     post(browser, url, "comment", text="Neighbour says the house is empty.")
     page = post(browser, url, "support", subject="Lockbox", message="Code does not work")
-    for text in ("Extra debris haul", "125.50", "Complete", f"INV-{number}-1", "MY-77", "310.00",
-                 "Neighbour says the house is empty.", "Lockbox", "Code does not work"):
+    for text in (
+        "Extra debris haul",
+        "125.50",
+        "Complete",
+        f"INV-{number}-1",
+        "MY-77",
+        "310.00",
+        "Neighbour says the house is empty.",
+        "Lockbox",
+        "Code does not work",
+    ):
         assert text in page.text, text
     actions = sandbox.received("portal-actions", vendor, number)
-    assert [a["action"] for a in actions] == ["accept", "survey", "discretionary", "complete-service",
-                                              "invoice", "invoice", "comment", "support"]
+    assert [a["action"] for a in actions] == [
+        "accept",
+        "survey",
+        "discretionary",
+        "complete-service",
+        "invoice",
+        "invoice",
+        "comment",
+        "support",
+    ]
     assert all(a["ok"] for a in actions)
     assert actions[1]["data"]["q_roof"] == "Missing shingles"
     bad = post(browser, url, "discretionary", description="No amount", amount="lots")
@@ -108,6 +161,8 @@ def test_expired_and_unknown_tokens_get_403(sandbox, vendor, portal):
     unknown = browser.get(url.rsplit("/", 1)[0] + "/not-a-token", timeout=10)
     assert unknown.status_code == 403 and EXPIRED in unknown.text
     assert sandbox.expire_portal_sessions(vendor) == 1
-    for response in (browser.get(url, timeout=10), browser.post(url + "/accept", allow_redirects=False,
-                                                                timeout=10)):
+    for response in (
+        browser.get(url, timeout=10),
+        browser.post(url + "/accept", allow_redirects=False, timeout=10),
+    ):
         assert response.status_code == 403 and EXPIRED in response.text
