@@ -13,7 +13,7 @@ from accounts.selectors import users_visible_to
 from config.api.permissions import IsAccountMember, IsAdmin, IsCoordinator
 from config.api.views import ScopedListAPIView
 from photos.selectors import photo_get
-from projects.selectors import project_get
+from projects.selectors import project_detail, project_get
 from projects.serializers import ProjectDetailOutput
 
 from . import relay, selectors, services
@@ -158,7 +158,7 @@ class ProjectCompleteView(APIView):
     def post(self, request, pk):
         project = project_get(request.user, pk)
         relay.complete_project(project=project, actor=as_actor(request.user))
-        return Response(ProjectDetailOutput(project_get(request.user, pk)).data)
+        return Response(ProjectDetailOutput(project_detail(request.user, pk)).data)
 
 
 class ProjectPublishView(APIView):

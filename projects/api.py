@@ -46,7 +46,7 @@ class ProjectListView(ScopedListAPIView):
         data = ProjectCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         project = services.project_create(actor=as_actor(request.user), **data.validated_data)
-        project = selectors.project_get(request.user, project.pk)
+        project = selectors.project_detail(request.user, project.pk)
         return Response(ProjectDetailOutput(project).data, status=status.HTTP_201_CREATED)
 
 
@@ -56,7 +56,7 @@ class ProjectDetailView(APIView):
 
     @extend_schema(responses=ProjectDetailOutput)
     def get(self, request, pk):
-        return Response(ProjectDetailOutput(selectors.project_get(request.user, pk)).data)
+        return Response(ProjectDetailOutput(selectors.project_detail(request.user, pk)).data)
 
     @extend_schema(request=ProjectUpdateInput, responses=ProjectDetailOutput)
     def patch(self, request, pk):
@@ -64,7 +64,7 @@ class ProjectDetailView(APIView):
         data = ProjectUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.project_update(project=project, actor=as_actor(request.user), **data.validated_data)
-        return Response(ProjectDetailOutput(selectors.project_get(request.user, pk)).data)
+        return Response(ProjectDetailOutput(selectors.project_detail(request.user, pk)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
@@ -84,7 +84,7 @@ class ProjectAssignView(APIView):
         assignee = self._assignee(actor, data.validated_data)
         with transaction.atomic():
             services.project_assign(project=project, actor=actor, assignee=assignee)
-        return Response(ProjectDetailOutput(selectors.project_get(request.user, pk)).data)
+        return Response(ProjectDetailOutput(selectors.project_detail(request.user, pk)).data)
 
     @staticmethod
     def _assignee(actor, data) -> User | None:
@@ -108,7 +108,7 @@ class ProjectCloseView(APIView):
     def post(self, request, pk):
         project = selectors.project_get(request.user, pk)
         services.project_close(project=project, actor=as_actor(request.user))
-        return Response(ProjectDetailOutput(selectors.project_get(request.user, pk)).data)
+        return Response(ProjectDetailOutput(selectors.project_detail(request.user, pk)).data)
 
 
 class ProjectEventListView(ScopedListAPIView):

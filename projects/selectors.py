@@ -40,6 +40,30 @@ def project_get(caller, pk) -> Project:
     return project
 
 
+# Photo statuses counted on the project's detail (the photos app owns the table; the names are its).
+PHOTO_STATUSES = ("held", "pending_qa", "approved", "rejected")
+
+
+def project_detail(caller, pk) -> Project:
+    """``project_get`` plus what the API's detail shows: the check-in, the attached surveys and photo counts
+    by status, in two queries."""
+    project = (
+        projects_visible_to(caller)
+        .select_related("assignee", "integration", "check_in")
+        .prefetch_related(
+            Prefetch("tasks", queryset=Task.objects.order_by("archived", "position", "id")),
+            "survey_links__survey",
+        )
+        .annotate(**{f"photos_{s}": Count("photos", filter=Q(photos__status=s)) for s in PHOTO_STATUSES})
+        .filter(pk=pk)
+        .first()
+    )
+    if project is None:
+        raise Http404("No such project.")
+    project.photo_counts = {s: getattr(project, f"photos_{s}") for s in PHOTO_STATUSES}
+    return project
+
+
 def project_for_update(caller, pk) -> Project:
     """The visible project, locked for a write (call inside a transaction)."""
     project = projects_visible_to(caller).select_for_update(of=("self",)).filter(pk=pk).first()

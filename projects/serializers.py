@@ -1,5 +1,7 @@
 """Input and output shapes of the project API."""
 
+from django.core.exceptions import ObjectDoesNotExist
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Project, ProjectEvent, Task
@@ -50,11 +52,54 @@ class ProjectListOutput(serializers.ModelSerializer):
         )
 
 
+class CheckInSummaryOutput(serializers.Serializer):
+    abc_number = serializers.CharField()
+    status = serializers.CharField()
+    checked_in_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+
+class AttachedSurveyOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="survey.id")
+    form_ref = serializers.CharField(source="survey.form_ref")
+    version = serializers.IntegerField(source="survey.version")
+    name = serializers.CharField(source="survey.name")
+
+
+class PhotoCountsOutput(serializers.Serializer):
+    held = serializers.IntegerField()
+    pending_qa = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+
+
 class ProjectDetailOutput(ProjectListOutput):
+    """A project with its tasks, check-in, surveys and photo counts (from ``selectors.project_detail``)."""
+
     tasks = TaskOutput(many=True)
+    check_in = serializers.SerializerMethodField()
+    surveys = AttachedSurveyOutput(many=True, source="survey_links.all")
+    photo_counts = PhotoCountsOutput()
 
     class Meta(ProjectListOutput.Meta):
-        fields = (*ProjectListOutput.Meta.fields, "instructions", "completed_at", "closed_at", "tasks")
+        fields = (
+            *ProjectListOutput.Meta.fields,
+            "instructions",
+            "completed_at",
+            "closed_at",
+            "tasks",
+            "check_in",
+            "surveys",
+            "photo_counts",
+        )
+
+    @extend_schema_field(CheckInSummaryOutput(allow_null=True))
+    def get_check_in(self, project):
+        try:
+            check_in = project.check_in
+        except ObjectDoesNotExist:
+            return None
+        return CheckInSummaryOutput(check_in).data if check_in else None
 
 
 class ProjectCreateInput(serializers.Serializer):

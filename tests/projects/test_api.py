@@ -105,3 +105,10 @@ def test_field_user_cannot_create_or_close(field_client, account, field_user):
     assert field_client.post("/api/v1/projects/", {"name": "x"}, format="json").status_code == 403
     assert field_client.post(f"/api/v1/projects/{project.pk}/close").status_code == 403
     assert field_client.get(f"/api/v1/projects/{project.pk}/").status_code == 200
+
+
+def test_detail_has_tasks_check_in_surveys_and_photo_counts(owner_client, account):
+    project = ProjectFactory(account=account)
+    body = owner_client.get(f"/api/v1/projects/{project.pk}/").json()
+    assert body["check_in"] is None and body["surveys"] == [] and body["tasks"] == []
+    assert body["photo_counts"] == {"held": 0, "pending_qa": 0, "approved": 0, "rejected": 0}
