@@ -49,3 +49,42 @@ def _row(obj, fields, json_fields, connection) -> list:
             value = field.get_db_prep_save(value, connection)
         row.append(value)
     return row
+
+
+def insert_rows(model: type[models.Model], rows: list[dict], *, using: str = "default") -> list[int]:
+    """Insert plain dicts (attname → value) as rows of ``model`` in one statement; return the new ids in
+    order.
+
+    For the importer's hottest path: no model instances at all. Fields a row leaves out take the field's
+    default, evaluated ONCE for the whole call (a batch shares one ``timezone.now()``), so fields whose
+    default must differ per row are refused. On other databases than PostgreSQL it goes through
+    ``bulk_create``.
+    """
+    if not rows:
+        return []
+    connection = connections[using]
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    defaults = {}
+    for field in fields:
+        if field.has_default() and getattr(field.default, "__name__", "") in ("uuid4", "uuid1"):
+            raise ValueError(f"{model.__name__}.{field.name} needs a distinct default per row")
+        defaults[field.attname] = field.get_default()
+    if connection.vendor != "postgresql":
+        objs = [model(**{**defaults, **row}) for row in rows]
+        model.objects.using(using).bulk_create(objs)
+        return [obj.pk for obj in objs]
+    json_fields = [f for f in fields if isinstance(f, models.JSONField)]
+    params = []
+    for row in rows:
+        values = {**defaults, **row}
+        for field in json_fields:
+            values[field.attname] = field.get_db_prep_save(values[field.attname], connection)
+        params.extend(values[f.attname] for f in fields)
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {placeholders} RETURNING {pk}", params)  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]

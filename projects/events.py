@@ -25,6 +25,16 @@ def jsonable(value):
     return value
 
 
+def actor_fields(actor: Actor) -> dict:
+    """How an event records who acted (also for the importer's direct row inserts)."""
+    return {
+        "actor_kind": actor.kind,
+        "actor_user_id": actor.user.pk if actor.kind == ActorKind.USER else None,
+        "actor_api_key_id": actor.api_key.pk if actor.kind == ActorKind.API_KEY else None,
+        "actor_label": actor.label[:200],
+    }
+
+
 def build_event(
     project: Project, actor: Actor, type: str, changes: dict | None = None, *, now=None
 ) -> ProjectEvent:
@@ -37,10 +47,7 @@ def build_event(
         account_id=project.account_id,
         sequence=project.last_event_sequence,
         type=type,
-        actor_kind=actor.kind,
-        actor_user=actor.user if actor.kind == ActorKind.USER else None,
-        actor_api_key=actor.api_key if actor.kind == ActorKind.API_KEY else None,
-        actor_label=actor.label[:200],
+        **actor_fields(actor),
         changes={
             k: [jsonable(v) for v in pair] if isinstance(pair, list | tuple) else jsonable(pair)
             for k, pair in (changes or {}).items()
