@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from .models import Integration, IntegrationEvent, RefreshRun
+from .models import Integration, IntegrationEvent, RefreshRun, RelayItem, RelayStatus
 
 
 class IntegrationForm(forms.ModelForm):
@@ -76,3 +76,29 @@ class IntegrationEventAdmin(admin.ModelAdmin):
     list_filter = ("level",)
     search_fields = ("order_ref", "message")
     list_select_related = ("integration",)
+
+
+@admin.register(RelayItem)
+class RelayItemAdmin(admin.ModelAdmin):
+    """Delivery state is the relay's: read-only here, with the one action staff need (send again)."""
+
+    list_display = ("id", "project", "kind", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+    list_filter = ("status", "kind")
+    search_fields = ("serial", "project__name")
+    list_select_related = ("project",)
+    raw_id_fields = ("project", "photo", "integration")
+    readonly_fields = [f.name for f in RelayItem._meta.fields]
+    actions = ["republish"]
+
+    @admin.action(description="Send the selected failed items again")
+    def republish(self, request, queryset):
+        from accounts.actors import Actor
+
+        from .relay import republish
+
+        # The admin is staff, not a sub-user: act as the system of each item's account.
+        for item in queryset.filter(status=RelayStatus.FAILED).select_related("project__account"):
+            republish(items=[item], actor=Actor.system(item.project.account, f"Admin {request.user}"))
+
+    def has_add_permission(self, request):
+        return False

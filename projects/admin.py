@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Project, ProjectEvent, Task
+from .models import CheckIn, Project, ProjectEvent, Task
 
 
 class TaskInline(admin.TabularInline):
@@ -33,3 +33,11 @@ class ProjectEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = ("project", "abc_number", "status", "checked_in_at", "completed_at", "sent_at_once")
+    list_filter = ("status", "sent_at_once")
+    list_select_related = ("project",)
+    raw_id_fields = ("project", "checked_in_by", "completed_by")
