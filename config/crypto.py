@@ -48,11 +48,29 @@ def rotate(token: str) -> str:
         raise CredentialsUnreadable(CredentialsUnreadable.message) from exc
 
 
-# Apps that keep encrypted values register how to re-encrypt them (in AppConfig.ready), so that
-# `rotate_field_keys` reaches every one without importing the apps it does not own.
-ROTATORS: dict[str, object] = {}
+# Apps that keep encrypted columns register them (in AppConfig.ready), so that `rotate_field_keys` reaches
+# every one without importing the apps it does not own.
+ENCRYPTED_COLUMNS: dict[str, tuple] = {}
 
 
-def register_rotator(label: str, rotate_all) -> None:
-    """``rotate_all()`` re-encrypts every stored value with the newest key; returns (rotated, unreadable)."""
-    ROTATORS[label] = rotate_all
+def register_encrypted_column(label: str, model, field_name: str) -> None:
+    ENCRYPTED_COLUMNS[label] = (model, field_name)
+
+
+def rotate_column(model, field_name: str) -> tuple[int, int]:
+    """Re-encrypt every value of one column with the newest key, in one transaction. Returns (rotated,
+    unreadable); a value no key opens stays as it is (its owner must be entered again)."""
+    from django.db import transaction
+
+    rotated, unreadable = [], 0
+    with transaction.atomic():
+        rows = model.objects.select_for_update().exclude(**{field_name: ""}).only("pk", field_name)
+        for row in rows:
+            try:
+                setattr(row, field_name, rotate(getattr(row, field_name)))
+            except CredentialsUnreadable:
+                unreadable += 1
+                continue
+            rotated.append(row)
+        model.objects.bulk_update(rotated, [field_name], batch_size=500)
+    return len(rotated), unreadable

@@ -5,8 +5,8 @@ class IntegrationsConfig(AppConfig):
     name = "integrations"
 
     def ready(self):
-        from config.crypto import register_rotator
+        from config.crypto import register_encrypted_column
 
-        from .services import credentials_rotate
+        from .models import Integration
 
-        register_rotator("integration credentials", credentials_rotate)
+        register_encrypted_column("integration credentials", Integration, "credentials_encrypted")

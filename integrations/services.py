@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.models import Role, User
-from config import crypto
 from config.netsafety import validate_public_url
 from projects.events import build_event
 from projects.models import EventType, Project, ProjectEvent, ProjectStatus
@@ -186,23 +185,3 @@ def apply_settings_to_open_projects(*, integration: Integration, actor: Actor) -
     Project.objects.bulk_update(changed, ["qa_in_field", "assignee", "last_event_sequence", "updated_at"])
     ProjectEvent.objects.bulk_create(events)
     return len(changed)
-
-
-@transaction.atomic
-def credentials_rotate() -> tuple[int, int]:
-    """Re-encrypt every integration's credentials with the newest key. Returns (rotated, unreadable);
-    unreadable ones stay as they are and show "credentials unreadable, enter them again"."""
-    rotated, unreadable = [], 0
-    for integration in (
-        Integration.objects.select_for_update()
-        .exclude(credentials_encrypted="")
-        .only("pk", "credentials_encrypted")
-    ):
-        try:
-            integration.credentials_encrypted = crypto.rotate(integration.credentials_encrypted)
-        except crypto.CredentialsUnreadable:
-            unreadable += 1
-            continue
-        rotated.append(integration)
-    Integration.objects.bulk_update(rotated, ["credentials_encrypted"], batch_size=500)
-    return len(rotated), unreadable

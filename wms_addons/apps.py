@@ -5,8 +5,8 @@ class WmsAddonsConfig(AppConfig):
     name = "wms_addons"
 
     def ready(self):
-        from config.crypto import register_rotator
+        from config.crypto import register_encrypted_column
 
-        from .services import addon_secrets_rotate
+        from .models import WmsAddon
 
-        register_rotator("WMS add-on secrets", addon_secrets_rotate)
+        register_encrypted_column("WMS add-on secrets", WmsAddon, "secret_encrypted")

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.models import ApiKey, Role
-from config import crypto
 from projects.models import ProjectEvent
 
 from . import signing
@@ -133,20 +132,3 @@ def delivery_redeliver(*, delivery: WmsDelivery, actor: Actor | None = None) -> 
     transaction.on_commit(deliver_due.delay, robust=True)
     delivery.refresh_from_db()
     return delivery
-
-
-@transaction.atomic
-def addon_secrets_rotate() -> tuple[int, int]:
-    """Re-encrypt every signing secret with the newest FIELD_ENCRYPTION_KEY (for ``rotate_field_keys``).
-    Returns (rotated, unreadable); an unreadable one stays as it is and its deliveries fail until the
-    add-on is made again."""
-    rotated, unreadable = [], 0
-    for addon in WmsAddon.objects.select_for_update().only("pk", "secret_encrypted"):
-        try:
-            addon.secret_encrypted = crypto.rotate(addon.secret_encrypted)
-        except crypto.CredentialsUnreadable:
-            unreadable += 1
-            continue
-        rotated.append(addon)
-    WmsAddon.objects.bulk_update(rotated, ["secret_encrypted"], batch_size=500)
-    return len(rotated), unreadable

@@ -164,13 +164,14 @@ def test_the_schema_lists_the_wms_routes(client):
 def test_secrets_rotate_to_the_newest_key(make_addon, settings):
     from cryptography.fernet import Fernet
 
-    from wms_addons.services import addon_secrets_rotate
+    from config.crypto import rotate_column
+    from wms_addons.models import WmsAddon
 
     addon = make_addon()
     secret = addon.get_secret()
     newest = Fernet.generate_key().decode()
     settings.FIELD_ENCRYPTION_KEY = f"{newest},{settings.FIELD_ENCRYPTION_KEY}"
-    assert addon_secrets_rotate() == (1, 0)
+    assert rotate_column(WmsAddon, "secret_encrypted") == (1, 0)
     settings.FIELD_ENCRYPTION_KEY = newest
     addon.refresh_from_db()
     assert addon.get_secret() == secret

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from config.crypto import ROTATORS
+from config.crypto import ENCRYPTED_COLUMNS, rotate_column
 
 
 class Command(BaseCommand):
@@ -9,8 +9,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **opts):
-        for label, rotate_all in sorted(ROTATORS.items()):
-            rotated, unreadable = rotate_all()
+        for label, (model, field_name) in sorted(ENCRYPTED_COLUMNS.items()):
+            rotated, unreadable = rotate_column(model, field_name)
             self.stdout.write(f"{label}: re-encrypted {rotated}, unreadable {unreadable}.")
             if unreadable:
                 self.stderr.write(f"{label}: {unreadable} could not be read with any key; enter them again.")
