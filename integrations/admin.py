@@ -102,3 +102,6 @@ class RelayItemAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from .share import admin as share_admin  # noqa: E402, F401  (registers Share's models)

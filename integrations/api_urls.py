@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import api, checkin_api
+from .share import api_urls as share_urls
 
 urlpatterns = [
     path("integrations/", api.IntegrationListView.as_view(), name="api-integrations"),
@@ -24,3 +25,4 @@ urlpatterns = [
     path("photos/<int:pk>/republish", api.PhotoRepublishView.as_view(), name="api-photo-republish"),
 ]
 urlpatterns += checkin_api.urlpatterns
+urlpatterns += share_urls.urlpatterns

@@ -231,3 +231,6 @@ class RelayItem(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.serial} ({self.status})"
+
+
+from .share.models import HandOver, ShareLink, ShareReceipt  # noqa: E402, F401  (Share's own tables)

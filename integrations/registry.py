@@ -7,6 +7,7 @@ from importlib import import_module
 
 SOURCES = {
     "fastrack": ("FAStrack (Assurant Field Services)", "integrations.fastrack.source.FAStrackSource"),
+    "share": ("Pruvan Share (a primary vendor's account)", "integrations.share.source.ShareSource"),
 }
 
 KIND_CHOICES = [(kind, label) for kind, (label, _) in SOURCES.items()]

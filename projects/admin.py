@@ -41,3 +41,12 @@ class CheckInAdmin(admin.ModelAdmin):
     list_filter = ("status", "sent_at_once")
     list_select_related = ("project",)
     raw_id_fields = ("project", "checked_in_by", "completed_by")
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ("name", "project", "source_ref", "is_photo_task", "archived")
+    list_filter = ("is_photo_task", "archived")
+    search_fields = ("name", "source_ref", "project__name")
+    list_select_related = ("project",)
+    raw_id_fields = ("project",)
