@@ -5,7 +5,9 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.actors import as_actor
@@ -13,12 +15,15 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.selectors import users_visible_to
 from photos.selectors import project_photos
-from projects.models import EvidenceType
+from projects.models import EvidenceType, ProjectStatus
 from projects.selectors import project_events, project_get
-from surveys.selectors import project_surveys
+from surveys.selectors import project_survey, project_surveys, response_for
+from surveys.services import AnswersInvalid, response_save
+from surveys.validation import NON_QUESTION_KEY
 
 from . import pages, relay
 from .base import SourceError
+from .checkin import check_in_steps
 
 
 def _photos_by_task(project, photos):
@@ -40,28 +45,97 @@ def _can_open_portal(actor, project) -> bool:
     )
 
 
-@role_required(Role.FIELD)
-def project_detail(request, pk):
-    actor = as_actor(request.user)
-    project = project_get(actor, pk)
+def _survey_forms(project, photos, check_in, bound=None) -> list[dict]:
+    """One form per shown survey; ``bound`` replaces one of them (a refused save, with what was posted)."""
+    answerable = pages.answerable_photos(photos)
+    closed = project.status == ProjectStatus.CLOSED
+    return [
+        bound
+        if bound is not None and bound["survey"].pk == survey.pk
+        else pages.survey_form(survey, response, photos=answerable, check_in=check_in, closed=closed)
+        for survey, response in project_surveys(project)
+        if pages.survey_shown(survey, check_in)
+    ]
+
+
+def _detail_context(actor, project, bound_survey=None) -> dict:
     photos = list(project_photos(actor, project))
-    context = {
+    steps = check_in_steps(project)
+    return {
         "project": project,
         "tasks": _photos_by_task(project, photos),
         "photo_tasks": [t for t in project.tasks.all() if t.is_photo_task and not t.archived],
         "evidence_types": EvidenceType.choices,
         "relay_items": pages.relay_items_of(project),
-        "events": project_events(actor, project)[:200],
+        "events": pages.history(actor, project_events(actor, project)[:200]),
         "can_manage": actor.has_role(Role.COORDINATOR),
         "can_portal": _can_open_portal(actor, project),
         "assignees": users_visible_to(actor).filter(is_active=True)
         if actor.has_role(Role.COORDINATOR)
         else [],
-        # Read-only here: answering surveys and check-in steps is the surveys pages' job (in progress).
-        "surveys": project_surveys(project),
+        "survey_forms": _survey_forms(project, photos, steps["check_in"], bound_survey),
+        "check_in": steps["check_in"],
+        "check_in_steps": steps["steps"],
         "approved_unpublished": sum(1 for p in photos if p.status == "approved" and p.published_at is None),
     }
-    return render(request, "projects/detail.html", context)
+
+
+@role_required(Role.FIELD)
+def project_detail(request, pk):
+    actor = as_actor(request.user)
+    project = project_get(actor, pk)
+    return render(request, "projects/detail.html", _detail_context(actor, project))
+
+
+@require_POST
+@role_required(Role.FIELD)
+def project_survey_answer(request, pk, survey_id):
+    """Save a draft of a survey's answers, or submit them ("action" = "submit"), answered in the office.
+
+    The services check who may answer (PermissionDenied: 403) and the answers (errors by question id). With
+    HTMX the survey's form is swapped in place; without, a save redirects and a refused one re-renders the
+    page with the form as posted.
+    """
+    actor = as_actor(request.user)
+    project = project_get(actor, pk)
+    survey = project_survey(project, survey_id)
+    check_in = pages.check_in_of(project)
+    if not pages.survey_shown(survey, check_in):
+        raise Http404("The AGS checklist is answered once the crew checked in.")
+    submit = request.POST.get("action") == "submit"
+    answers = pages.answers_from_post(survey, request.POST)
+    form_args = {
+        "photos": pages.answerable_photos(project_photos(actor, project)),
+        "check_in": check_in,
+        "closed": project.status == ProjectStatus.CLOSED,
+    }
+    try:
+        if pages.sent_with_check_in(survey, check_in):
+            raise ValidationError("The checklist was sent to the client with the check-in's completion.")
+        response = response_save(project=project, survey=survey, actor=actor, answers=answers, submit=submit)
+    except AnswersInvalid as exc:
+        form = pages.survey_form(
+            survey, response_for(project, survey), posted=answers, errors=exc.answer_errors, **form_args
+        )
+    except ValidationError as exc:  # a closed project, a sent checklist: nothing to mark per question
+        form = pages.survey_form(
+            survey,
+            response_for(project, survey),
+            posted=answers,
+            errors={NON_QUESTION_KEY: " ".join(exc.messages)},
+            **form_args,
+        )
+    else:
+        message = f"{survey.name} submitted." if submit else f"Draft of {survey.name} saved."
+        if not request.headers.get("HX-Request"):
+            messages.success(request, message)
+            return redirect(reverse("project", args=[project.pk]) + f"#survey-{survey.pk}")
+        form = pages.survey_form(survey, response, message=message, **form_args)
+    if request.headers.get("HX-Request"):
+        # 200 even when refused: htmx swaps only successful answers, and the errors are the content.
+        return render(request, "projects/_survey.html", {"form": form, "project": project})
+    context = _detail_context(actor, project, bound_survey=form)
+    return render(request, "projects/detail.html", context, status=400)
 
 
 @require_POST

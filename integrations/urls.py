@@ -7,6 +7,11 @@ urlpatterns = [
     path("projects/<int:pk>/", project_views.project_detail, name="project"),
     path("projects/<int:pk>/complete", project_views.project_complete, name="project-complete"),
     path("projects/<int:pk>/publish", project_views.project_publish, name="project-publish"),
+    path(
+        "projects/<int:pk>/surveys/<int:survey_id>",
+        project_views.project_survey_answer,
+        name="project-survey",
+    ),
     path("projects/<int:pk>/portal", project_views.project_portal, name="project-portal"),
     path("integrations/", views.integration_list, name="integrations"),
     path("integrations/new", views.integration_new, name="integration-new"),

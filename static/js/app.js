@@ -1,4 +1,5 @@
-// Vendordesk's few behaviours: tick-all boxes, confirmations, QA keyboard shortcuts, office photo upload.
+// Vendordesk's few behaviours: tick-all boxes, confirmations, QA keyboard shortcuts, office photo upload,
+// and saying so when an HTMX form is refused outright (htmx swaps nothing on a 4xx/5xx answer).
 (function () {
   "use strict";
 
@@ -33,6 +34,18 @@
     var field = focus && target.querySelector('[name="' + focus + '"]');
     if (field && !field.value) { field.focus(); return; }
     target.requestSubmit();
+  });
+
+  // A survey form refused as a whole (403: the role or assignment; 404: gone) would otherwise look like nothing
+  // happened: say so in the form's status line.
+  document.addEventListener("htmx:responseError", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+    var status = form && form.querySelector(".survey-status");
+    if (!status) return;
+    var xhr = event.detail.xhr;
+    status.textContent = xhr.status === 403
+      ? "You may not answer this survey (" + xhr.status + ")."
+      : "The answers could not be saved (" + xhr.status + "). Reload the page and try again.";
   });
 
   function upload(form, files) {
