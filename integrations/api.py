@@ -4,7 +4,7 @@ actions that reach the client (complete, publish, re-publish, the portal link). 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -141,7 +141,11 @@ class ImportLogView(ScopedListAPIView):
 
     def scoped_queryset(self):
         self.integration = selectors.integration_get(self.request.user, self.kwargs["pk"])
-        return selectors.import_log(self.integration, run_id=self.request.query_params.get("run"))
+        run = self.request.query_params.get("run") or None
+        # Not a bigint id: the lookup would raise (a 500) instead of finding nothing.
+        if run is not None and not (run.isdigit() and int(run) < 2**63):
+            raise ValidationError({"run": ["Give a refresh run id."]})
+        return selectors.import_log(self.integration, run_id=run)
 
     def get_serializer_context(self):
         if getattr(self, "swagger_fake_view", False):

@@ -9,7 +9,8 @@ from .models import Photo, PhotoSource, PhotoStatus
 
 class PhotoFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PhotoStatus.choices)
-    task = django_filters.NumberFilter(field_name="task_id")
+    # Bounded like the id column: a larger number overflows the database driver (a 500).
+    task = django_filters.NumberFilter(field_name="task_id", min_value=1, max_value=2**63 - 1)
     evidence_type = django_filters.ChoiceFilter(choices=EvidenceType.choices)
     source = django_filters.ChoiceFilter(choices=PhotoSource.choices)
     possible_reuse = django_filters.BooleanFilter()

@@ -147,7 +147,10 @@ class PhotoRejectInput(serializers.Serializer):
 
 
 class BulkApproveInput(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=1000)
+    # Bounded by the id column (bigint): a larger number overflows the database driver.
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=1000
+    )
 
 
 class BulkApproveOutput(serializers.Serializer):

@@ -5,10 +5,13 @@ from django.db.models import Q
 
 from .models import Project, ProjectStatus
 
+MAX_ID = 2**63 - 1
+
 
 class ProjectFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices)
-    integration = django_filters.NumberFilter(field_name="integration_id")
+    # Ids are bounded like the id columns: a larger number overflows the database driver (a 500).
+    integration = django_filters.NumberFilter(field_name="integration_id", min_value=1, max_value=MAX_ID)
     assigned_to = django_filters.CharFilter(method="filter_assigned_to", help_text='A user id, or "none".')
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lt")
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
@@ -44,7 +47,7 @@ class ProjectFilter(django_filters.FilterSet):
     def filter_assigned_to(self, queryset, name, value):
         if value == "none":
             return queryset.filter(assignee__isnull=True)
-        if not value.isdigit():
+        if not value.isdigit() or int(value) > MAX_ID:
             return queryset.none()
         return queryset.filter(assignee_id=int(value))
 

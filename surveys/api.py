@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -32,6 +33,13 @@ def answer_errors():
         raise InvalidAnswers(exc.answer_errors) from exc
 
 
+def project_survey(project, survey_id: int):
+    # The URL accepts any digits; an id past the bigint column overflows the database driver (a 500).
+    if survey_id >= 2**63:
+        raise Http404("No such survey on this project.")
+    return selectors.project_survey(project, survey_id)
+
+
 def answered_in(request) -> str:
     # A user token is the field app's credential; anything else came through a browser or a script.
     return AnsweredIn.FIELD if isinstance(request.auth, UserToken) else AnsweredIn.OFFICE
@@ -54,7 +62,7 @@ class SurveyResponseView(APIView):
     @extend_schema(responses={200: ResponseOutput, 204: OpenApiResponse(description="Not answered yet.")})
     def get(self, request, pk, survey_id):
         project = project_get(request.user, pk)
-        response = selectors.response_for(project, selectors.project_survey(project, survey_id))
+        response = selectors.response_for(project, project_survey(project, survey_id))
         if response is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(ResponseOutput(response).data)
@@ -62,7 +70,7 @@ class SurveyResponseView(APIView):
     @extend_schema(request=AnswersInput, responses=ResponseOutput)
     def put(self, request, pk, survey_id):
         project = project_get(request.user, pk)
-        survey = selectors.project_survey(project, survey_id)
+        survey = project_survey(project, survey_id)
         data = AnswersInput(data=request.data)
         data.is_valid(raise_exception=True)
         with answer_errors():
@@ -82,7 +90,7 @@ class SurveyResponseSubmitView(APIView):
     @extend_schema(request=SubmitInput, responses=ResponseOutput)
     def post(self, request, pk, survey_id):
         project = project_get(request.user, pk)
-        survey = selectors.project_survey(project, survey_id)
+        survey = project_survey(project, survey_id)
         data = SubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
         with answer_errors():

@@ -59,6 +59,9 @@ class Coordinate(serializers.FloatField):
         value = super().to_internal_value(data)
         if not math.isfinite(value):
             raise serializers.ValidationError("Enter a finite number of degrees.")
+        # The bounds are checked before quantizing: a huge value makes quantize() raise (a 500).
+        if not self.min_value <= value <= self.max_value:
+            raise serializers.ValidationError(f"Enter degrees between {self.min_value} and {self.max_value}.")
         return Decimal(str(value)).quantize(Decimal("0.000001"))
 
 

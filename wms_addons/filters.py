@@ -4,11 +4,14 @@ import django_filters
 
 from .models import DeliveryStatus, WmsDelivery
 
+# An id past the bigint column overflows the database driver (a 500): reject it as a bad filter instead.
+ID_BOUNDS = {"min_value": 1, "max_value": 2**63 - 1}
+
 
 class DeliveryFilter(django_filters.FilterSet):
-    addon = django_filters.NumberFilter(field_name="addon_id")
+    addon = django_filters.NumberFilter(field_name="addon_id", **ID_BOUNDS)
     status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
-    project = django_filters.NumberFilter(field_name="project_id")
+    project = django_filters.NumberFilter(field_name="project_id", **ID_BOUNDS)
 
     class Meta:
         model = WmsDelivery

@@ -17,7 +17,10 @@ from .models import ShareLink, SharePhotoStatus
 class ShareOutput(serializers.ModelSerializer):
     projects = serializers.IntegerField(read_only=True, help_text="Projects handed to it now.")
     subcontractor = serializers.CharField(
-        source="subcontractor.name", default=None, help_text="The account that uses the key, once it has."
+        source="subcontractor.name",
+        default=None,
+        allow_null=True,
+        help_text="The account that uses the key, once it has.",
     )
 
     class Meta:
