@@ -10,7 +10,6 @@ import datetime
 import json
 import statistics
 import time
-import uuid
 
 from _django import QueryCounter, django_bench_database
 
@@ -22,8 +21,9 @@ SIZES = {"small": (100, 200), "big": (10_000, 2_000)}
 
 def _populate(slug: str, projects: int, photos: int):
     from accounts.models import Account, Role, User
-    from photos.models import Photo, PhotoSource
+    from photos.models import Photo
     from projects.models import Project, Task
+    from tests.factories import photo_row
 
     account = Account.objects.create(name=slug, slug=slug)
     crew = [
@@ -51,33 +51,10 @@ def _populate(slug: str, projects: int, photos: int):
     with_photos = rows[: max(1, photos // 5)]
     tasks = Task.objects.bulk_create([Task(project=p, name="Grass Cut") for p in with_photos])
 
-    def photo(i):
-        serial = uuid.uuid4()
-        task = tasks[i % len(tasks)]
-        return Photo(
-            account=account,
-            project_id=task.project_id,
-            task=task,
-            evidence_type="before",
-            serial=serial,
-            relay_serial=serial,
-            source=PhotoSource.OFFICE,
-            original="bench/shared.jpg",
-            thumbnail="bench/shared.jpg",
-            display="bench/shared.jpg",
-            content_type="image/jpeg",
-            size_bytes=1000,
-            width=640,
-            height=480,
-            sha256="0" * 64,
-            phash=i,
-            phash_band0=i % 65536,
-            phash_band1=0,
-            phash_band2=0,
-            phash_band3=0,
-        )
-
-    Photo.objects.bulk_create([photo(i) for i in range(photos)], batch_size=2000)
+    Photo.objects.bulk_create(
+        [photo_row(tasks[i % len(tasks)], i, file_name="bench/shared.jpg") for i in range(photos)],
+        batch_size=2000,
+    )
     return User.objects.create_user(f"office@{slug}.test", "pw", account=account, role=Role.COORDINATOR)
 
 

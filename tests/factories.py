@@ -49,3 +49,36 @@ class TaskFactory(DjangoModelFactory):
 
     project = factory.SubFactory(ProjectFactory)
     name = factory.Sequence(lambda n: f"Task {n}")
+
+
+def photo_row(task, i: int, *, status: str = "pending_qa", file_name: str = "photos/shared.jpg"):
+    """An unsaved Photo without image work (for bulk_create in tests and benchmarks): every file field
+    points at the same name, and the perceptual hash is the row's number."""
+    import uuid
+
+    from photos.models import Photo, PhotoSource
+
+    serial = uuid.uuid4()
+    return Photo(
+        account_id=task.project.account_id,
+        project_id=task.project_id,
+        task=task,
+        evidence_type="before",
+        serial=serial,
+        relay_serial=serial,
+        source=PhotoSource.OFFICE,
+        status=status,
+        original=file_name,
+        thumbnail=file_name,
+        display=file_name,
+        content_type="image/jpeg",
+        size_bytes=1000,
+        width=640,
+        height=480,
+        sha256="0" * 64,
+        phash=i,
+        phash_band0=i % 65536,
+        phash_band1=0,
+        phash_band2=0,
+        phash_band3=0,
+    )

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.test import Client
 
-from photos.models import Photo, PhotoSource, PhotoStatus
+from photos.models import Photo, PhotoStatus
 from tests.factories import ProjectFactory, TaskFactory
 
 
@@ -46,35 +44,9 @@ def stranger_page(other_account):
 
 def photo_rows(project, task, count: int, status=PhotoStatus.PENDING_QA) -> list[Photo]:
     """Photo rows without image work: every file field points at the same (absent) name."""
-    rows = []
-    for i in range(count):
-        serial = uuid.uuid4()
-        rows.append(
-            Photo(
-                account_id=project.account_id,
-                project=project,
-                task=task,
-                evidence_type="before",
-                serial=serial,
-                relay_serial=serial,
-                source=PhotoSource.OFFICE,
-                status=status,
-                original="photos/shared.jpg",
-                thumbnail="photos/shared_thumb.jpg",
-                display="photos/shared_display.jpg",
-                content_type="image/jpeg",
-                size_bytes=1000,
-                width=640,
-                height=480,
-                sha256="0" * 64,
-                phash=i,
-                phash_band0=i % 65536,
-                phash_band1=0,
-                phash_band2=0,
-                phash_band3=0,
-            )
-        )
-    return Photo.objects.bulk_create(rows)
+    from tests.factories import photo_row
+
+    return Photo.objects.bulk_create([photo_row(task, i, status=status) for i in range(count)])
 
 
 @pytest.fixture
