@@ -13,7 +13,7 @@ import time
 
 from _django import QueryCounter, django_bench_database
 
-RUNS = 15
+RUNS = 25
 # Projects and pending photos. The small account still fills a whole page of each list, so both render
 # the same number of rows and only the database's share can differ.
 SIZES = {"small": (100, 200), "big": (10_000, 2_000)}
@@ -58,20 +58,26 @@ def _populate(slug: str, projects: int, photos: int):
     return User.objects.create_user(f"office@{slug}.test", "pw", account=account, role=Role.COORDINATOR)
 
 
-def _measure(connection, client, url: str) -> tuple[float, int]:
-    for _ in range(3):  # warm caches, templates and the query plan
-        assert client.get(url).status_code == 200
-    times, counts = [], set()
+def _measure(connection, clients: dict, url: str) -> dict[str, tuple[float, int]]:
+    """Median time and query count of ``url`` for each account, the accounts' runs interleaved so that
+    whatever else the machine is doing weighs on both alike."""
+    for client in clients.values():
+        for _ in range(3):  # warm caches, templates and the query plan
+            assert client.get(url).status_code == 200
+    times = {name: [] for name in clients}
+    counts = {name: set() for name in clients}
     for _ in range(RUNS):
-        counter = QueryCounter()
-        started = time.perf_counter()
-        with connection.execute_wrapper(counter):
-            response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-        counts.add(counter.total)
-    assert len(counts) == 1, f"query count varies between runs of {url}: {counts}"
-    return round(statistics.median(times), 1), counts.pop()
+        for name, client in clients.items():
+            counter = QueryCounter()
+            started = time.perf_counter()
+            with connection.execute_wrapper(counter):
+                response = client.get(url)
+            times[name].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+            counts[name].add(counter.total)
+    for name, seen in counts.items():
+        assert len(seen) == 1, f"query count varies between runs of {url} ({name}): {seen}"
+    return {name: (round(statistics.median(times[name]), 1), counts[name].pop()) for name in clients}
 
 
 def main() -> dict:
@@ -88,11 +94,12 @@ def main() -> dict:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         result = {"bench": "pages", "database": connection.vendor}
+        clients = {}
         for name, user in users.items():
-            client = Client(HTTP_HOST="localhost")
-            client.force_login(user)
-            for page, url in (("projects", "/projects/"), ("qa", "/qa/")):
-                ms, queries = _measure(connection, client, url)
+            clients[name] = Client(HTTP_HOST="localhost")
+            clients[name].force_login(user)
+        for page, url in (("projects", "/projects/"), ("qa", "/qa/")):
+            for name, (ms, queries) in _measure(connection, clients, url).items():
                 result[f"{page}_{name}_ms"] = ms
                 result[f"{page}_{name}_queries"] = queries
         for page in ("projects", "qa"):
