@@ -124,3 +124,9 @@ def test_portal_link_for_coordinators_only(
     assert coordinator_client.post(f"/api/v1/projects/{manual.pk}/portal-link").status_code == 404
     stranger = ProjectFactory(account=UserFactory().account)
     assert coordinator_client.post(f"/api/v1/projects/{stranger.pk}/portal-link").status_code == 404
+
+
+def test_no_portal_link_through_share(coordinator_client, account):
+    share = Integration.objects.create(account=account, kind="share", name="From primary")
+    project = ProjectFactory(account=account, integration=share, source_ref="1", locked=True)
+    assert coordinator_client.post(f"/api/v1/projects/{project.pk}/portal-link").status_code == 404
