@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
@@ -115,23 +116,29 @@ def apply_page(page: FeedPage, state: ImportState, *, on_page_end=None) -> None:
     """Apply one page in one transaction. ``on_page_end(state)`` runs inside it (progress, lease renewal)."""
     state.total = page.total
     with transaction.atomic():
-        _relax_commit_durability()
-        orders = _usable_orders(page, state)
-        _apply_orders(orders, state)
-        attach_surveys(orders, state)
+        touched, created = _apply_orders(_usable_orders(page, state), state)
+        attach_surveys(touched, state, created=created)
         state.reached_end = page.last
         state.flush_log()
         if on_page_end is not None:
             on_page_end(state)
 
 
-def _relax_commit_durability() -> None:
-    """Do not wait for the disk at each page's commit (PostgreSQL ``synchronous_commit``, this transaction
-    only). A crash can lose the last pages written, never half of one, and the next refresh applies them
-    again: importing is idempotent. It saves a disk flush per page."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+@contextmanager
+def relaxed_durability():
+    """Do not wait for the disk at each page's commit (PostgreSQL ``synchronous_commit``, this session, for
+    the pages of a run). A crash can lose the last pages written, never half of one, and the next refresh
+    applies them again: importing is idempotent. It saves a disk flush per page."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with suppress(DatabaseError), connection.cursor() as cursor:  # a broken session ends with itself
+            cursor.execute("RESET synchronous_commit")
 
 
 def _usable_orders(page: FeedPage, state: ImportState) -> list[ImportedOrder]:
@@ -160,7 +167,9 @@ def _needs_work(row: tuple, order: ImportedOrder) -> bool:
     return deleted_at is not None or reopen or digest != order.digest
 
 
-def _apply_orders(orders: list[ImportedOrder], state: ImportState) -> None:
+def _apply_orders(orders: list[ImportedOrder], state: ImportState) -> tuple[dict[int, ImportedOrder], set]:
+    """Apply the page's usable orders. Returns the projects written (id → order) and the ids of the new
+    ones: only those can need surveys attached."""
     integration = state.integration
     # A light read first: most orders of a refresh are unchanged and need neither a full row nor a lock.
     light = {
@@ -216,9 +225,10 @@ def _apply_orders(orders: list[ImportedOrder], state: ImportState) -> None:
         else:
             state.counts["unchanged"] += 1
 
-    _create(new_orders, state, now)
+    created = _create(new_orders, state, now)
     _update(changed, state, events, now)
     insert_many(ProjectEvent, events)
+    return {**created, **{project.pk: order for project, order, _ in changed}}, set(created)
 
 
 def _restore(project: Project, integration: Integration) -> None:
@@ -235,16 +245,16 @@ def _reopen(project: Project) -> None:
     project.closed_at = None
 
 
-def _create(orders: list[ImportedOrder], state: ImportState, now) -> None:
-    """Insert new projects, their tasks and their "created" events as plain rows: three statements for the
-    page, no model instances (the cold import's hot path)."""
+def _create(orders: list[ImportedOrder], state: ImportState, now) -> dict[int, ImportedOrder]:
+    """Insert new projects, their tasks and their "created" events as plain rows: four statements for the
+    page (the projects' ids, then one COPY per table), no model instances (the cold import's hot path)."""
     if not orders:
-        return
+        return {}
     integration = state.integration
     assignee = integration.default_assignee if integration.default_assignee_id else None
     if assignee is not None and not assignee.is_active:
         assignee = None
-    base = {
+    common = {
         "account_id": integration.account_id,
         "integration_id": integration.pk,
         "locked": True,
@@ -258,7 +268,6 @@ def _create(orders: list[ImportedOrder], state: ImportState, now) -> None:
         Project,
         [
             {
-                **base,
                 "name": o.name,
                 "source_ref": o.ref,
                 "source_digest": o.digest,
@@ -266,6 +275,7 @@ def _create(orders: list[ImportedOrder], state: ImportState, now) -> None:
             }
             for o in orders
         ],
+        common=common,
     )
     insert_rows(
         Task,
@@ -277,37 +287,39 @@ def _create(orders: list[ImportedOrder], state: ImportState, now) -> None:
                 "is_photo_task": s.is_photo_task,
                 "form_ref": s.form_ref,
                 "position": i,
-                "created_at": now,
             }
             for pk, o in zip(ids, orders, strict=True)
             for i, s in enumerate(o.services)
         ],
+        common={"created_at": now},
+        returning=False,
     )
-    event = {
-        "account_id": integration.account_id,
-        "sequence": 1,
-        "type": EventType.CREATED,
-        "created_at": now,
-        **actor_fields(state.actor),
-    }
     contractor = assignee.wms_contractor_id if assignee else ""
     insert_rows(
         ProjectEvent,
         [
             {
-                **event,
                 "project_id": pk,
                 "changes": {
                     "name": o.name,
                     "tasks": [s.name for s in o.services],
-                    "assignee": base["assignee_id"],
+                    "assignee": common["assignee_id"],
                     "wms_contractor_id": contractor,
                 },
             }
             for pk, o in zip(ids, orders, strict=True)
         ],
+        common={
+            "account_id": integration.account_id,
+            "sequence": 1,
+            "type": EventType.CREATED,
+            "created_at": now,
+            **actor_fields(state.actor),
+        },
+        returning=False,
     )
     state.counts["created"] += len(orders)
+    return dict(zip(ids, orders, strict=True))
 
 
 def _update(changed, state: ImportState, events: list, now) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 import uuid
 from datetime import timedelta
 
@@ -25,7 +26,7 @@ from projects.models import ProjectStatus
 from projects.services import project_close
 
 from .base import AuthError, OrderStatus, SourceError
-from .importer import ImportState, apply_page
+from .importer import ImportState, apply_page, relaxed_durability
 from .models import EventLevel, Health, Integration, IntegrationEvent, RefreshRun, RunStatus
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,22 @@ def claim(run_id: int, owner: str) -> bool:
             error="",
         )
     )
+
+
+class Renewal:
+    """Save progress and extend the lease at the end of a page, at most once a second (and always on the
+    last page): the lease lasts minutes, so no other worker can have taken a run renewed a second ago."""
+
+    every = 1.0
+
+    def __init__(self, run_id: int, owner: str):
+        self.run_id, self.owner, self.renewed_at = run_id, owner, None
+
+    def __call__(self, state: ImportState) -> None:
+        now = time.monotonic()
+        if state.reached_end or self.renewed_at is None or now - self.renewed_at >= self.every:
+            _renew(self.run_id, self.owner, state)
+            self.renewed_at = now
 
 
 def _renew(run_id: int, owner: str, state: ImportState) -> None:
@@ -163,8 +180,10 @@ def execute_run(*, run_id: int, owner: str | None = None) -> RefreshRun | None:
     )
     try:
         source = integration.source()
-        for page in prefetched(source.fetch_orders()):
-            apply_page(page, state, on_page_end=lambda s: _renew(run.pk, owner, s))
+        renewal = Renewal(run.pk, owner)
+        with relaxed_durability():
+            for page in prefetched(source.fetch_orders()):
+                apply_page(page, state, on_page_end=renewal)
         _auto_close(source, state)
     except LeaseLost:
         log.info("Refresh run %s was taken over by another worker", run_id)

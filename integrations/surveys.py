@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.actors import Actor
+from config.db import insert_rows
 from projects.events import record_event
 from projects.models import EventType, Project, ProjectStatus
 from surveys.ags import AGS_FORM_ID, AGS_NAME, AGS_QUESTIONS, AGS_VERSION
@@ -45,46 +46,52 @@ class TemplateCache:
     failed: set[tuple] = field(default_factory=set)
 
 
-def attach_surveys(orders: list[ImportedOrder], state) -> None:
-    """Attach the forms named on the page's orders (and the AGS checklist to check-in orders) to their
-    projects. Runs inside the page's transaction; a fixed number of queries whatever the page holds, none
-    for a page without forms or check-ins."""
-    wanted = {o.ref: o for o in orders if o.forms or o.check_in_required}
+def attach_surveys(projects: dict[int, ImportedOrder], state, *, created: set[int]) -> None:
+    """Attach the forms named on the orders just written (project id → order), and the AGS checklist to
+    check-in orders. Runs inside the page's transaction; a fixed number of queries whatever the page holds,
+    none for a page without forms or check-ins. Unchanged orders never come here: their surveys were
+    attached when they last changed. A project whose template could not be had this time gets its digest
+    cleared, so the next refresh applies its order again and retries."""
+    wanted = {pk: o for pk, o in projects.items() if o.forms or o.check_in_required}
     if not wanted:
         return
     integration = state.integration
     cache = state.surveys = state.surveys or TemplateCache()
-    projects = dict(
-        Project.objects.filter(
-            integration=integration, source_ref__in=list(wanted), deleted_at__isnull=True
-        ).values_list("source_ref", "pk")
-    )
-    keys = {(f.ref, f.version) for ref in projects for f in wanted[ref].forms}
-    needs_ags = any(wanted[ref].check_in_required for ref in projects)
+    keys = {(f.ref, f.version) for order in wanted.values() for f in order.forms}
+    needs_ags = any(order.check_in_required for order in wanted.values())
     _load_templates(integration, cache, keys, needs_ags, state)
 
-    links = set()
-    for ref, project_id in projects.items():
-        order = wanted[ref]
+    links, retry = set(), []
+    for project_id, order in wanted.items():
+        survey_ids = [cache.ids.get((form.ref, form.version)) for form in order.forms]
+        if order.check_in_required:
+            survey_ids.append(cache.ids.get(AGS_KEY))
+        if None in survey_ids:
+            retry.append(project_id)
         for form in order.forms:
-            survey_id = cache.ids.get((form.ref, form.version))
-            if survey_id is not None:
-                links.add((project_id, survey_id, AttachedBy.ORDER))
+            if (form.ref, form.version) in cache.ids:
+                links.add((project_id, cache.ids[(form.ref, form.version)], AttachedBy.ORDER))
         if order.check_in_required and AGS_KEY in cache.ids:
             links.add((project_id, cache.ids[AGS_KEY], AttachedBy.CHECK_IN))
-    existing = set(
-        ProjectSurvey.objects.filter(project_id__in=list(projects.values())).values_list(
-            "project_id", "survey_id"
-        )
+    old = [pk for pk in wanted if pk not in created]
+    existing = (
+        set(ProjectSurvey.objects.filter(project_id__in=old).values_list("project_id", "survey_id"))
+        if old
+        else set()
     )
     now = timezone.now()
-    ProjectSurvey.objects.bulk_create(
+    insert_rows(
+        ProjectSurvey,
         [
-            ProjectSurvey(project_id=p, survey_id=s, attached_by=by, attached_at=now)
+            {"project_id": p, "survey_id": s, "attached_by": by}
             for p, s, by in sorted(links)
             if (p, s) not in existing
-        ]
+        ],
+        common={"attached_at": now},
+        returning=False,
     )
+    if retry:
+        Project.objects.filter(pk__in=retry).update(source_digest="")
 
 
 def _load_templates(integration, cache: TemplateCache, keys: set, needs_ags: bool, state) -> None:

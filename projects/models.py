@@ -35,11 +35,20 @@ class ProjectQuerySet(models.QuerySet):
 
 
 class Project(models.Model):
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="projects")
+    # Foreign keys without an index of their own where a composite index or constraint below already leads
+    # with the column: every index costs each imported row (bench/refresh.py).
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="projects", db_index=False
+    )
     name = models.CharField(max_length=200)
     # Imported projects point at their integration; projects code never imports integrations (DESIGN.md §2).
     integration = models.ForeignKey(
-        "integrations.Integration", null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+        "integrations.Integration",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        db_index=False,
     )
     source_ref = models.CharField(max_length=64, blank=True, help_text="The client's order number.")
     # A digest of the order as last imported: an unchanged order is recognised without touching its tasks.
@@ -65,6 +74,7 @@ class Project(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_projects",
+        db_index=False,
     )
     qa_in_field = models.BooleanField("QA in Field", default=True)
     check_in_required = models.BooleanField(default=False)
@@ -72,7 +82,7 @@ class Project(models.Model):
 
     last_event_sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -99,6 +109,8 @@ class Project(models.Model):
             models.Index(fields=["account", "assignee", "status"], name="project_account_assignee"),
             models.Index(fields=["account", "zip"], name="project_account_zip"),
             models.Index(fields=["account", "updated_at", "id"], name="project_account_updated"),
+            # For a user's deletion (SET NULL); most imported projects have no assignee and skip it.
+            models.Index(fields=["assignee"], condition=Q(assignee__isnull=False), name="project_assignee"),
         ]
 
     def __str__(self):
@@ -169,16 +181,25 @@ class ProjectEvent(models.Model):
     events 1, 2, 3… with no gaps.
     """
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    # Indexed by the constraint and the index below, which lead with these columns.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events", db_index=False)
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     sequence = models.PositiveIntegerField()
     type = models.CharField(max_length=40, choices=EventType.choices)
     actor_kind = models.CharField(max_length=16)
+    # Partial indexes below: the importer's events name neither, and are most of the table.
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     actor_api_key = models.ForeignKey(
-        "accounts.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     actor_label = models.CharField(max_length=200, blank=True)
     # {field: [old, new]} for updates; other facts (assignee, reason, tasks added/renamed/archived) likewise.
@@ -190,7 +211,17 @@ class ProjectEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "sequence"], name="project_event_sequence_unique"),
         ]
-        indexes = [models.Index(fields=["account", "created_at", "id"], name="project_event_account_time")]
+        indexes = [
+            models.Index(fields=["account", "created_at", "id"], name="project_event_account_time"),
+            models.Index(
+                fields=["actor_user"], condition=Q(actor_user__isnull=False), name="project_event_actor_user"
+            ),
+            models.Index(
+                fields=["actor_api_key"],
+                condition=Q(actor_api_key__isnull=False),
+                name="project_event_actor_key",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.project_id}#{self.sequence} {self.type}"
