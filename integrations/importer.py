@@ -328,7 +328,7 @@ def _update(changed, state: ImportState, events: list, now) -> None:
     tasks_by_project = defaultdict(list)
     for task in Task.objects.filter(project__in=[p for p, _, _ in changed]):
         tasks_by_project[task.project_id].append(task)
-    task_updates, task_creates = [], []
+    task_updates, task_creates, vacating = [], [], []
     for project, order, facts in changed:
         field_changes = {}
         for name in ORDER_FIELDS:
@@ -337,7 +337,7 @@ def _update(changed, state: ImportState, events: list, now) -> None:
                 field_changes[name] = [old, new]
                 setattr(project, name, new)
         task_changes = _sync_tasks(
-            project, order, tasks_by_project[project.pk], task_updates, task_creates, now
+            project, order, tasks_by_project[project.pk], task_updates, task_creates, vacating, now
         )
         project.source_digest = order.digest
         if facts.get("restored"):
@@ -361,15 +361,19 @@ def _update(changed, state: ImportState, events: list, now) -> None:
         elif not facts:
             state.counts["unchanged"] += 1  # only the digest's form changed
     Project.objects.bulk_update([p for p, _, _ in changed], PROJECT_UPDATE_FIELDS)
-    # Archive and rename first so a new service may take a name an archived one gave up.
+    # Names are unique among live tasks and PostgreSQL checks that row by row, so tasks giving up their name
+    # step aside (archived) first: two services may swap names, or one take a removed one's name.
+    if vacating:
+        Task.objects.filter(pk__in=vacating).update(archived=True)
+    # Archive and rename before creating, so a new service may take a name an archived one gave up.
     if task_updates:
         Task.objects.bulk_update(task_updates, ["name", "archived", "is_photo_task", "form_ref", "position"])
     insert_many(Task, task_creates)
 
 
-def _sync_tasks(project, order, tasks, updates: list, creates: list, now) -> dict:
+def _sync_tasks(project, order, tasks, updates: list, creates: list, vacating: list, now) -> dict:
     """Tasks follow the client's services by service id: new ones added, renamed ones renamed, removed ones
-    archived (their photos kept, never relayed)."""
+    archived (their photos kept, never relayed). ``vacating`` gets the live tasks that give up their name."""
     by_ref = {t.source_ref: t for t in tasks}
     added, renamed, archived = [], [], []
     for position, service in enumerate(order.services):
@@ -391,6 +395,8 @@ def _sync_tasks(project, order, tasks, updates: list, creates: list, now) -> dic
         before = (task.name, task.archived, task.is_photo_task, task.form_ref, task.position)
         if task.name != service.name:
             renamed.append([task.name, service.name])
+            if not task.archived:
+                vacating.append(task.pk)
         if task.archived:
             added.append(service.name)
         task.name, task.archived = service.name, False
@@ -402,6 +408,7 @@ def _sync_tasks(project, order, tasks, updates: list, creates: list, now) -> dic
             task.archived = True
             archived.append(task.name)
             updates.append(task)
+            vacating.append(task.pk)
     changes = {}
     if added:
         changes["tasks_added"] = added

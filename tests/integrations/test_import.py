@@ -199,6 +199,52 @@ def test_changes_are_applied_and_recorded_naming_the_fields(fastrack, sandbox, v
     }
 
 
+def test_services_that_swap_names_or_take_a_removed_ones_name(fastrack, sandbox, vendor):
+    """Task names are unique among a project's live tasks; the client may still swap two names in one go."""
+
+    def service(ref, name):
+        return {"serviceId": ref, "serviceName": name, "photoRequired": True}
+
+    sandbox.add_orders(
+        vendor[0],
+        [
+            make_order(
+                "710", services=[service("S1", "Lawn"), service("S2", "Debris"), service("S3", "Locks")]
+            )
+        ],
+    )
+    refresh_now(fastrack)
+    # S1 and S2 swap names; S3 is removed and S4 arrives under its name.
+    sandbox.patch_order(
+        vendor[0], "710", services=[service("S1", "Debris"), service("S2", "Lawn"), service("S4", "Locks")]
+    )
+    run = refresh_now(fastrack)
+    assert run.status == "succeeded" and run.updated == 1, run.error
+    project = Project.objects.get(source_ref="710")
+    tasks = {t.source_ref: (t.name, t.archived) for t in project.tasks.all()}
+    assert tasks == {
+        "S1": ("Debris", False),
+        "S2": ("Lawn", False),
+        "S3": ("Locks", True),
+        "S4": ("Locks", False),
+    }
+    event = project.events.order_by("-sequence").first()
+    assert sorted(event.changes["tasks_renamed"]) == [["Debris", "Lawn"], ["Lawn", "Debris"]]
+    # S3 comes back under a name S1 now holds... after S1 is renamed away: both in one refresh.
+    sandbox.patch_order(
+        vendor[0], "710", services=[service("S1", "Fence"), service("S2", "Lawn"), service("S3", "Debris")]
+    )
+    run = refresh_now(fastrack)
+    assert run.status == "succeeded", run.error
+    tasks = {t.source_ref: (t.name, t.archived) for t in project.tasks.all()}
+    assert tasks == {
+        "S1": ("Fence", False),
+        "S2": ("Lawn", False),
+        "S3": ("Debris", False),
+        "S4": ("Locks", True),
+    }
+
+
 def test_users_cannot_change_tasks_of_an_imported_project(fastrack, sandbox, vendor, owner):
     sandbox.add_orders(vendor[0], [make_order("800")])
     refresh_now(fastrack)
