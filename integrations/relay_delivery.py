@@ -106,6 +106,14 @@ def deliver(pk: int, owner: str, sources: dict) -> int:
             last_error="Waiting for the photos its answers name.",
         )
         return 0
+    if item.kind == RelayKind.CHECK_IN_COMPLETE and _check_in_pending(item):
+        # The client refuses a completion before its check-in; one refused for good fails on its own.
+        _mine(pk, owner).update(
+            status=RelayStatus.QUEUED,
+            next_attempt_at=timezone.now() + timedelta(seconds=10),
+            last_error="Waiting for the check-in to reach the client.",
+        )
+        return 0
     try:
         source = sources.get(integration.pk) or sources.setdefault(integration.pk, integration.source())
         getattr(source, SENDERS[item.kind])(item)
@@ -151,6 +159,14 @@ def _photos_sent(item: RelayItem) -> bool:
         integration_id=item.integration_id, kind=RelayKind.PHOTO, serial__in=serials, status=RelayStatus.SENT
     ).count()
     return sent == len(serials)
+
+
+def _check_in_pending(item: RelayItem) -> bool:
+    return (
+        RelayItem.objects.filter(project_id=item.project_id, kind=RelayKind.CHECK_IN)
+        .exclude(status__in=(RelayStatus.SENT, RelayStatus.FAILED))
+        .exists()
+    )
 
 
 def _retry_later(item: RelayItem, owner: str, message: str) -> None:

@@ -115,6 +115,37 @@ def test_completion_relays_the_checklist_and_releases_the_photos(
     assert post(field_token_client, project, "/complete", {"checklist": checklist}).status_code == 400
 
 
+def test_completion_waits_for_an_arrival_the_client_has_not_had_yet(
+    project, field_user, field_client, sandbox, vendor
+):
+    """The client refuses a completion before its check-in (409): the relay holds it back meanwhile."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    front = add_photo(project, field_user, source=PhotoSource.FIELD)
+    sandbox.set_faults(vendor[0], photoFailureRate=1.0, failureMode="http_500")
+    assert post(field_client, project, body={"abc_number": "ABC123456"}).status_code == 202
+    checklist = {
+        **CHECKLIST,
+        "arrival_front_photo": str(front.serial),
+        "departure_secured_photos": [str(front.serial)],
+    }
+    assert post(field_client, project, "/complete", {"checklist": checklist}).status_code == 200
+    run_batch("test")  # the client is still down: the arrival fails again, the completion waits
+    complete = RelayItem.objects.get(kind=RelayKind.CHECK_IN_COMPLETE)
+    assert complete.status == RelayStatus.QUEUED and complete.attempts == 0
+    assert "check-in" in complete.last_error
+
+    sandbox.set_faults(vendor[0])
+    RelayItem.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    run_batch("test")
+    RelayItem.objects.filter(status=RelayStatus.QUEUED).update(next_attempt_at=timezone.now())
+    run_batch("test")
+    assert set(RelayItem.objects.values_list("status", flat=True)) == {RelayStatus.SENT}
+    assert [r["type"] for r in sandbox.received("checkins", vendor[0])] == ["checkin", "complete"]
+
+
 def test_a_project_without_check_in_refuses_it(fastrack, sandbox, vendor, field_client, field_user):
     from tests.integrations.helpers import make_order, refresh_now
 
