@@ -102,8 +102,11 @@ class ImportedOrder:
 
     @cached_property
     def digest(self) -> str:
-        """A fingerprint of everything the importer applies: equal digests mean nothing to write."""
-        content = [
+        """A fingerprint of everything the importer applies: equal digests mean nothing to write.
+
+        Every refresh computes one per order, so it is built cheaply: the fields joined by a separator, or
+        as JSON when a field holds the separator itself (the join would then be ambiguous)."""
+        parts = [
             self.ref,
             self.name,
             self.address1,
@@ -116,11 +119,20 @@ class ImportedOrder:
             str(self.due_date),
             self.instructions,
             self.client_status,
-            self.check_in_required,
-            [(s.ref, s.name, s.is_photo_task, s.form_ref) for s in self.services],
-            [(f.ref, f.version, f.name) for f in self.forms],
+            "1" if self.check_in_required else "0",
+            str(len(self.services)),
         ]
-        return hashlib.sha256(json.dumps(content).encode()).hexdigest()
+        for s in self.services:
+            parts += (s.ref, s.name, "1" if s.is_photo_task else "0", s.form_ref)
+        for f in self.forms:
+            parts += (f.ref, str(f.version), f.name)
+        text = _SEPARATOR.join(parts)
+        if text.count(_SEPARATOR) != len(parts) - 1:
+            text = json.dumps(parts)
+        return hashlib.blake2b(text.encode(), digest_size=32).hexdigest()
+
+
+_SEPARATOR = "\x1f"  # ASCII unit separator
 
 
 @dataclass(frozen=True)

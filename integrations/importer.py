@@ -1,9 +1,10 @@
 """Applying a source's feed to projects (DESIGN.md §4). Independent of any source: it sees only the types
 of ``base.py``.
 
-Each page is applied in one transaction with a fixed number of queries, whatever the page holds: one read of
-the page's projects (locked), one for name clashes, one for the tasks of changed projects, then bulk writes.
-An order whose digest did not change writes nothing.
+Each page is applied in one transaction with a fixed number of queries, whatever the page holds. The run
+first reads the digest each of the integration's orders was last applied with (one query); a page's
+unchanged orders then cost no query and write nothing. The others take one locked read, one for name
+clashes, one for the tasks of changed projects, then bulk writes (new rows through COPY).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from projects.models import EventType, Project, ProjectEvent, ProjectStatus, Tas
 from .base import FeedPage, ImportedOrder, InvalidOrder
 from .models import EventLevel, Integration, IntegrationEvent
 from .surveys import attach_surveys
+
+_NEW = object()  # an order ref with no project yet
 
 # Project fields that come from the order, in the order the history shows them.
 ORDER_FIELDS = (
@@ -70,6 +73,7 @@ class ImportState:
     counts: Counter = field(default_factory=Counter)
     log: list[IntegrationEvent] = field(default_factory=list)
     surveys: object = None  # the run's survey-template cache (integrations/surveys.py)
+    known: dict[str, str | None] | None = None  # order ref → digest applied (_known_orders)
 
     def note(self, message: str, *, ref: str = "", level: str = EventLevel.INFO) -> None:
         self.log.append(
@@ -96,6 +100,8 @@ class ImportState:
 
 def dedupe_services(order: ImportedOrder, state: ImportState) -> ImportedOrder:
     """Task names are unique in a project: keep the first service of each name and log the others."""
+    if len({service.name for service in order.services}) == len(order.services):
+        return order  # the usual case, decided without building anything
     seen, kept = set(), []
     for service in order.services:
         if service.name in seen:
@@ -107,8 +113,6 @@ def dedupe_services(order: ImportedOrder, state: ImportState) -> ImportedOrder:
             continue
         seen.add(service.name)
         kept.append(service)
-    if len(kept) == len(order.services):
-        return order
     return dataclasses.replace(order, services=tuple(kept))
 
 
@@ -161,29 +165,46 @@ def _usable_orders(page: FeedPage, state: ImportState) -> list[ImportedOrder]:
     return orders
 
 
-def _needs_work(row: tuple, order: ImportedOrder) -> bool:
-    _, _, digest, deleted_at, status, closed_by_hand = row
-    reopen = status == ProjectStatus.CLOSED and not closed_by_hand
-    return deleted_at is not None or reopen or digest != order.digest
+def _known_orders(state: ImportState) -> dict[str, str | None]:
+    """The integration's projects by order ref, read once per run (one query): the digest each was last
+    applied with, or None when it needs work whatever the order says (deleted, or closed not by hand).
+
+    Most orders of a refresh are unchanged; knowing them up front lets a page of unchanged orders go by
+    without a query. Only this run creates the integration's projects, so the map cannot miss one; an
+    order it calls changed is read again, locked, before anything is written.
+    """
+    if state.known is None:
+        rows = Project.objects.filter(integration=state.integration).values_list(
+            "source_ref", "source_digest", "deleted_at", "status", "closed_by_hand"
+        )
+        state.known = {
+            ref: None
+            if deleted_at is not None or (status == ProjectStatus.CLOSED and not by_hand)
+            else digest
+            for ref, digest, deleted_at, status, by_hand in rows.iterator(chunk_size=5000)
+        }
+    return state.known
 
 
 def _apply_orders(orders: list[ImportedOrder], state: ImportState) -> tuple[dict[int, ImportedOrder], set]:
     """Apply the page's usable orders. Returns the projects written (id → order) and the ids of the new
     ones: only those can need surveys attached."""
     integration = state.integration
-    # A light read first: most orders of a refresh are unchanged and need neither a full row nor a lock.
-    light = {
-        row[1]: row
-        for row in Project.objects.filter(
-            integration=integration, source_ref__in=[o.ref for o in orders]
-        ).values_list("pk", "source_ref", "source_digest", "deleted_at", "status", "closed_by_hand")
-    }
-    to_load = [light[o.ref][0] for o in orders if o.ref in light and _needs_work(light[o.ref], o)]
-    existing = {p.source_ref: p for p in Project.objects.select_for_update().filter(pk__in=to_load)}
-    for order in orders:
-        if order.ref in light and order.ref not in existing:
-            state.counts["unchanged"] += 1
-    orders = [o for o in orders if o.ref not in light or o.ref in existing]
+    known = _known_orders(state)
+    work = [o for o in orders if known.get(o.ref, _NEW) != o.digest]
+    state.counts["unchanged"] += len(orders) - len(work)
+    if not work:
+        return {}, set()
+    orders = work
+    refs = [o.ref for o in orders if o.ref in known]
+    existing = (
+        {
+            p.source_ref: p
+            for p in Project.objects.select_for_update().filter(integration=integration, source_ref__in=refs)
+        }
+        if refs
+        else {}
+    )
     # Names another project of the account already uses (a manual project, another integration's order).
     wanted = [o.name for o in orders if o.ref not in existing or existing[o.ref].deleted_at is not None]
     taken = (

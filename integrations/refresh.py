@@ -134,9 +134,6 @@ def prefetched(pages, depth: int = 2):
     def fetch():
         try:
             for page in pages:
-                # Digests are pure CPU: compute them here, while the writer waits on the database.
-                for order in page.orders:
-                    getattr(order, "digest", None)
                 while not stop.is_set():
                     try:
                         buffer.put(page, timeout=0.5)
