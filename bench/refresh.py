@@ -3,7 +3,7 @@
 Prints one JSON line: cold import seconds and orders/s, SQL queries per page, the no-change re-refresh's
 seconds and project/task writes, fetch-only seconds (the same pages fetched and parsed, nothing written),
 and the ratios. What can be repeated without changing the outcome (fetch-only, the no-change re-refresh)
-is run three times and the best kept, so one hiccup of a shared machine does not decide the ratio; the
+is run five times and the best kept, so one hiccup of a shared machine does not decide the ratio; the
 cold import runs once. Run: `.venv/bin/python bench/refresh.py` (DATABASE_URL selects PostgreSQL).
 """
 
@@ -14,7 +14,7 @@ import time
 from _django import QueryCounter, django_bench_database
 
 ORDERS, SERVICES, PAGE = 10_000, 4, 500
-REPEATS = 3
+REPEATS = 5
 
 
 def main() -> dict:

@@ -1,10 +1,11 @@
 """Database helpers shared by the apps."""
 
 import datetime
-import io
 import json
 import uuid
+from collections.abc import Iterator
 from decimal import Decimal
+from itertools import islice
 
 from django.db import connections, models
 from django.db.backends.utils import CursorDebugWrapper
@@ -58,12 +59,43 @@ def _row(obj, fields, json_fields, connection) -> list:
     return row
 
 
+class IdPool:
+    """Primary keys of one table drawn from its PostgreSQL sequence ahead of need, for ``insert_rows``: a
+    long import asks for ids a few times instead of once a page. Each draw doubles the one before (the
+    first takes exactly what is asked), so a small import draws what it uses and a large one at most about
+    twice what it uses; ids drawn and not used are gaps, as after any rolled-back insert."""
+
+    def __init__(self, model: type[models.Model], *, cap: int = 10_000, using: str = "default"):
+        self.model, self.cap, self.using = model, cap, using
+        self.ids: list[int] = []
+        self.next_draw = 0
+
+    def take(self, count: int) -> list[int]:
+        if len(self.ids) < count:
+            wanted = max(count - len(self.ids), self.next_draw)
+            self.ids.extend(_draw_ids(self.model, wanted, connections[self.using]))
+            self.next_draw = min(2 * wanted, self.cap)
+        taken, self.ids = self.ids[:count], self.ids[count:]
+        return taken
+
+
+def _draw_ids(model: type[models.Model], count: int, connection) -> list[int]:
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, model._meta.pk.column, count],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
 def insert_rows(
     model: type[models.Model],
     rows: list[dict],
     *,
     common: dict | None = None,
     returning: bool = True,
+    id_pool: IdPool | None = None,
     using: str = "default",
 ) -> list[int]:
     """Insert plain dicts (attname → value) as rows of ``model``; return the new ids in order (an empty list
@@ -73,8 +105,8 @@ def insert_rows(
     holds the values shared by every row, and fields named in neither take the field's default, evaluated
     ONCE for the whole call (a batch shares one ``timezone.now()``), so fields whose default must differ per
     row are refused. On PostgreSQL the rows go in through ``COPY`` (ids drawn from the table's sequence first
-    when they are wanted), which PostgreSQL loads several times faster than a multi-row ``INSERT`` with
-    thousands of parameters to parse. Elsewhere it is ``bulk_create``.
+    when they are wanted, from ``id_pool`` when one is given), which PostgreSQL loads several times faster
+    than a multi-row ``INSERT`` with thousands of parameters to parse. Elsewhere it is ``bulk_create``.
     """
     if not rows:
         return []
@@ -104,29 +136,36 @@ def insert_rows(
     with connection.cursor() as cursor:
         ids = []
         if returning:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk, len(rows)],
-            )
-            ids = sorted(row[0] for row in cursor.fetchall())
+            ids = id_pool.take(len(rows)) if id_pool else _draw_ids(model, len(rows), connection)
             columns.insert(0, pk)
-            lines = [
+            lines = (
                 f"{pk_value}\t" + "\t".join([enc(row[k]) for k, enc in encoders]) + tail
                 for pk_value, row in zip(ids, rows, strict=True)
-            ]
+            )
         else:
-            lines = ["\t".join([enc(row[k]) for k, enc in encoders]) + tail for row in rows]
+            lines = ("\t".join([enc(row[k]) for k, enc in encoders]) + tail for row in rows)
         # Identifiers come from the model's metadata; values are escaped for COPY's text format.
-        _copy(cursor, f"COPY {table} ({', '.join(quote(c) for c in columns)}) FROM STDIN", "".join(lines))
+        _copy(cursor, f"COPY {table} ({', '.join(quote(c) for c in columns)}) FROM STDIN", lines)
     return ids
 
 
-def _copy(cursor, sql: str, data: str) -> None:
+class _LineStream:
+    """What ``copy_expert`` reads: lines made on demand, so PostgreSQL inserts the first rows while the
+    next ones are still being formatted."""
+
+    def __init__(self, lines: Iterator[str], per_read: int = 250):
+        self.lines, self.per_read = lines, per_read
+
+    def read(self, size: int = -1) -> str:
+        return "".join(islice(self.lines, self.per_read))
+
+
+def _copy(cursor, sql: str, lines: Iterator[str]) -> None:
     """Run ``COPY … FROM STDIN`` through Django's execute wrappers and query log, so query counts and
     instrumentation see it like any other statement."""
 
     def copy(sql, params, many, context):
-        cursor.cursor.copy_expert(sql, io.StringIO(data))
+        cursor.cursor.copy_expert(sql, _LineStream(lines), size=65536)
 
     if isinstance(cursor, CursorDebugWrapper):
         with cursor.debug_sql(sql):

@@ -18,7 +18,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
-from config.db import insert_many, insert_rows
+from config.db import IdPool, insert_many, insert_rows
 from projects.events import actor_fields, build_event
 from projects.models import EventType, Project, ProjectEvent, ProjectStatus, Task
 
@@ -73,7 +73,9 @@ class ImportState:
     counts: Counter = field(default_factory=Counter)
     log: list[IntegrationEvent] = field(default_factory=list)
     surveys: object = None  # the run's survey-template cache (integrations/surveys.py)
-    known: dict[str, str | None] | None = None  # order ref → digest applied (_known_orders)
+    known: dict[str, str | None] | None = None  # order ref → digest applied (known_orders)
+    open_at_start: set[str] = field(default_factory=set)  # refs of the projects open when the run began
+    project_ids: IdPool = field(default_factory=lambda: IdPool(Project))  # ids for new projects
 
     def note(self, message: str, *, ref: str = "", level: str = EventLevel.INFO) -> None:
         self.log.append(
@@ -165,7 +167,7 @@ def _usable_orders(page: FeedPage, state: ImportState) -> list[ImportedOrder]:
     return orders
 
 
-def _known_orders(state: ImportState) -> dict[str, str | None]:
+def known_orders(state: ImportState) -> dict[str, str | None]:
     """The integration's projects by order ref, read once per run (one query): the digest each was last
     applied with, or None when it needs work whatever the order says (deleted, or closed not by hand).
 
@@ -177,12 +179,12 @@ def _known_orders(state: ImportState) -> dict[str, str | None]:
         rows = Project.objects.filter(integration=state.integration).values_list(
             "source_ref", "source_digest", "deleted_at", "status", "closed_by_hand"
         )
-        state.known = {
-            ref: None
-            if deleted_at is not None or (status == ProjectStatus.CLOSED and not by_hand)
-            else digest
-            for ref, digest, deleted_at, status, by_hand in rows.iterator(chunk_size=5000)
-        }
+        state.known, state.open_at_start = {}, set()
+        for ref, digest, deleted_at, status, by_hand in rows:
+            closed = status == ProjectStatus.CLOSED
+            state.known[ref] = None if deleted_at is not None or (closed and not by_hand) else digest
+            if deleted_at is None and not closed:
+                state.open_at_start.add(ref)
     return state.known
 
 
@@ -190,7 +192,7 @@ def _apply_orders(orders: list[ImportedOrder], state: ImportState) -> tuple[dict
     """Apply the page's usable orders. Returns the projects written (id → order) and the ids of the new
     ones: only those can need surveys attached."""
     integration = state.integration
-    known = _known_orders(state)
+    known = known_orders(state)
     work = [o for o in orders if known.get(o.ref, _NEW) != o.digest]
     state.counts["unchanged"] += len(orders) - len(work)
     if not work:
@@ -267,8 +269,8 @@ def _reopen(project: Project) -> None:
 
 
 def _create(orders: list[ImportedOrder], state: ImportState, now) -> dict[int, ImportedOrder]:
-    """Insert new projects, their tasks and their "created" events as plain rows: four statements for the
-    page (the projects' ids, then one COPY per table), no model instances (the cold import's hot path)."""
+    """Insert new projects, their tasks and their "created" events as plain rows: one COPY per table (and,
+    now and then, a draw of project ids), no model instances (the cold import's hot path)."""
     if not orders:
         return {}
     integration = state.integration
@@ -297,6 +299,7 @@ def _create(orders: list[ImportedOrder], state: ImportState, now) -> dict[int, I
             for o in orders
         ],
         common=common,
+        id_pool=state.project_ids,
     )
     insert_rows(
         Task,

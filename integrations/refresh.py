@@ -26,7 +26,7 @@ from projects.models import ProjectStatus
 from projects.services import project_close
 
 from .base import AuthError, OrderStatus, SourceError
-from .importer import ImportState, apply_page, relaxed_durability
+from .importer import ImportState, apply_page, known_orders, relaxed_durability
 from .models import EventLevel, Health, Integration, IntegrationEvent, RefreshRun, RunStatus
 
 log = logging.getLogger(__name__)
@@ -124,40 +124,50 @@ def _counts(state: ImportState) -> dict:
     return {k: state.counts[k] for k in ("created", "updated", "unchanged", "skipped", "closed", "reopened")}
 
 
-def prefetched(pages, depth: int = 2):
+class Prefetched:
     """Fetch the next pages in a thread while this one is written: the client's latency and the database's
-    overlap instead of adding up. Errors from the fetching side come out here, in order."""
-    buffer: queue.Queue = queue.Queue(maxsize=depth)
-    done = object()
-    stop = threading.Event()
+    overlap instead of adding up. Errors from the fetching side come out of the iteration, in order. Use it
+    as a context manager: leaving it stops the thread, whether or not every page was taken."""
 
-    def fetch():
+    _done = object()
+
+    def __init__(self, pages, depth: int = 2):
+        self.buffer: queue.Queue = queue.Queue(maxsize=depth)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(
+            target=self._fetch, args=(pages,), name="refresh-prefetch", daemon=True
+        )
+
+    def __enter__(self) -> Prefetched:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop.set()
+
+    def _fetch(self, pages) -> None:
         try:
             for page in pages:
-                while not stop.is_set():
+                while not self.stop.is_set():
                     try:
-                        buffer.put(page, timeout=0.5)
+                        self.buffer.put(page, timeout=0.5)
                         break
                     except queue.Full:
                         continue
-                if stop.is_set():
+                if self.stop.is_set():
                     return
-            buffer.put(done)
+            self.buffer.put(self._done)
         except BaseException as exc:  # handed to the consumer, who decides
-            buffer.put(exc)
+            self.buffer.put(exc)
 
-    thread = threading.Thread(target=fetch, name="refresh-prefetch", daemon=True)
-    thread.start()
-    try:
+    def __iter__(self):
         while True:
-            item = buffer.get()
-            if item is done:
+            item = self.buffer.get()
+            if item is self._done:
                 return
             if isinstance(item, BaseException):
                 raise item
             yield item
-    finally:
-        stop.set()
 
 
 def execute_run(*, run_id: int, owner: str | None = None) -> RefreshRun | None:
@@ -178,8 +188,9 @@ def execute_run(*, run_id: int, owner: str | None = None) -> RefreshRun | None:
     try:
         source = integration.source()
         renewal = Renewal(run.pk, owner)
-        with relaxed_durability():
-            for page in prefetched(source.fetch_orders()):
+        with relaxed_durability(), Prefetched(source.fetch_orders()) as pages:
+            known_orders(state)  # while the first page is on its way
+            for page in pages:
                 apply_page(page, state, on_page_end=renewal)
         _auto_close(source, state)
     except LeaseLost:
@@ -212,12 +223,16 @@ def _auto_close(source, state: ImportState) -> None:
         )
         state.flush_log()
         return
-    candidates = (
-        integration.projects.filter(deleted_at__isnull=True)
+    # Only projects open when the run began can be missing (this run's new ones all came from the feed);
+    # they are read again in case someone closed or deleted one meanwhile.
+    refs = sorted(state.open_at_start - state.present)
+    missing = (
+        integration.projects.filter(source_ref__in=refs, deleted_at__isnull=True)
         .exclude(status=ProjectStatus.CLOSED)
         .values_list("pk", "source_ref", "name")
+        if refs
+        else []
     )
-    missing = [(pk, ref, name) for pk, ref, name in candidates if ref not in state.present]
     for pk, ref, name in missing:
         status = source.order_status(ref)
         if status.state == OrderStatus.OPEN:

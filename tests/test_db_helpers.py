@@ -77,3 +77,18 @@ def test_per_row_random_defaults_are_refused(account, monkeypatch):
     monkeypatch.setattr(Project._meta.get_field("source_digest"), "default", uuid.uuid4)
     with pytest.raises(ValueError, match="distinct default per row"):
         insert_rows(Project, [{"name": "U", "account_id": account.pk}])
+
+
+def test_an_id_pool_draws_ever_larger_batches(postgres, account):
+    from config.db import IdPool
+
+    pool = IdPool(Project, cap=1000)
+    with CaptureQueriesContext(connection) as ctx:
+        taken = [pool.take(100) for _ in range(7)]  # 700 ids: draws of 100, 200, 400
+    assert len(ctx.captured_queries) == 3
+    flat = [pk for batch in taken for pk in batch]
+    assert len(set(flat)) == 700 and flat == sorted(flat)
+    rows = [{"name": f"Pooled {n}", "account_id": account.pk} for n in range(5)]
+    ids = insert_rows(Project, rows, id_pool=pool)
+    assert min(ids) > max(flat)  # handed out in order, never one twice
+    assert Project.objects.filter(pk__in=ids).count() == 5
