@@ -57,6 +57,20 @@ def test_rows_round_trip_exactly(account):
     assert Task.objects.filter(project_id__in=ids).count() == 2 * len(ids)
 
 
+def test_subclasses_of_the_plain_types_are_encoded_as_their_base():
+    from config.db import _copy_text
+
+    class Moment(datetime.datetime):  # what a time-freezing library hands out
+        pass
+
+    moment = Moment(2026, 12, 2, 4, 5, 6, tzinfo=datetime.UTC)
+    assert _copy_text(moment) == "2026-12-02T04:05:06+00:00"
+    assert _copy_text(EventType.CREATED) == "project.created"
+    assert _copy_text(True) == "t" and _copy_text(0) == "0" and _copy_text(None) == "\\N"
+    with pytest.raises(TypeError, match="cannot COPY a object"):
+        _copy_text(object())
+
+
 def test_json_values_round_trip(account):
     project = Project.objects.create(account=account, name="J")
     changes = {"instructions": ["a\tb\nc", 'quote " and \\ backslash'], "tasks": ["東京"], "n": 1.5}
