@@ -109,7 +109,7 @@ def _normalize_items(items: Any, where: str, depth: int, seen_ids: set[str]) -> 
 
 def _normalize_section(item: dict, where: str, depth: int, seen_ids: set[str]) -> dict:
     title = item.get("title")
-    if not isinstance(title, str) or not title.strip():
+    if not isinstance(title, str) or not title.strip() or _has_bad_characters(title):
         raise TemplateError(f"{where}: a section needs a title.")
     return {
         "type": "section",
@@ -125,7 +125,7 @@ def _normalize_question(item: dict, where: str, seen_ids: set[str]) -> dict:
             f"{where}: unknown item type {_short(item['type'])}; expected a question or a section."
         )
     qid = item.get("id")
-    if not isinstance(qid, str) or not qid.strip():
+    if not isinstance(qid, str) or not qid.strip() or _has_bad_characters(qid):
         raise TemplateError(f"{where}: a question needs a non-empty string id.")
     where = f"{where} ({_short(qid)})"
     if qid != qid.strip() or len(qid) > MAX_ID_LENGTH:
@@ -144,8 +144,8 @@ def _normalize_question(item: dict, where: str, seen_ids: set[str]) -> dict:
             f"{where}: unknown answer type {_short(answer_type)}; expected one of {', '.join(ANSWER_TYPES)}."
         )
     label = item.get("label")
-    if not isinstance(label, str) or not label.strip():
-        raise TemplateError(f"{where}: a question needs a label.")
+    if not isinstance(label, str) or not label.strip() or _has_bad_characters(label):
+        raise TemplateError(f"{where}: a question needs a label (text without NUL characters).")
     required = item.get("required", False)
     if required is None:
         required = False

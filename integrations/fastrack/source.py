@@ -88,7 +88,7 @@ def parse_order(raw) -> ImportedOrder | InvalidOrder:
         except (TypeError, KeyError, ValueError):
             return InvalidOrder(number, f"Skipping malformed order:{number}: a form has no formId or version")
     client = _text(raw.get("clientCode")) or "AFS"
-    return ImportedOrder(
+    order = ImportedOrder(
         ref=number,
         name=f"{client}::{number}",
         address1=address1[:200],
@@ -106,10 +106,32 @@ def parse_order(raw) -> ImportedOrder | InvalidOrder:
         forms=tuple(parsed_forms),
         raw=raw,
     )
+    if not _storable(order):
+        return InvalidOrder(number, f"Skipping malformed order:{number}: text that is not valid Unicode")
+    return order
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    # PostgreSQL cannot store NUL in text; it carries nothing a crew needs.
+    return "" if value is None else str(value).replace("\x00", "").strip()
+
+
+def _storable(order: ImportedOrder) -> bool:
+    """Whether every text of the order is valid Unicode: JSON can carry lone surrogates (\\ud800), which no
+    database column takes."""
+    texts = [order.name, order.address1, order.address2, order.city, order.state, order.zip]
+    texts += [order.instructions, order.client_status]
+    texts += [text for s in order.services for text in (s.ref, s.name, s.form_ref)]
+    texts += [text for f in order.forms for text in (f.ref, f.name)]
+    return _encodes("".join(texts))
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _coordinate(value, bound: int) -> Decimal | None:
@@ -167,10 +189,11 @@ class FAStrackSource(OrderSource):
     def fetch_survey(self, form_ref: str, version: int) -> SurveyTemplate:
         body = self.client.get_form(form_ref, version)
         meta = body.get("meta") or {}
+        name = _text(meta.get("name"))
         return SurveyTemplate(
             form_ref=form_ref,
             version=int(meta.get("version") or version),
-            name=_text(meta.get("name")) or form_ref,
+            name=name if name and _encodes(name) else form_ref,
             questions=body.get("questions") or [],
         )
 

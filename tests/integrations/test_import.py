@@ -117,6 +117,33 @@ def test_malformed_orders_are_skipped_with_a_reason_and_the_rest_imports(fastrac
     assert "Skipping malformed order: missing workOrderNumber" in lines
 
 
+def test_nul_characters_and_control_text_do_not_break_the_page(fastrack, sandbox, vendor):
+    """PostgreSQL cannot store NUL in text: an order carrying one still imports, the rest of the page too."""
+    sandbox.add_orders(
+        vendor[0],
+        [
+            make_order("120", instructions="Gate\x00code\t12\\34\nsecond line", city="Aus\x00tin"),
+            make_order(
+                "121",
+                services=[{"serviceId": "S1", "serviceName": "Lawn\x00", "photoRequired": True}],
+            ),
+        ],
+    )
+    run = refresh_now(fastrack)
+    assert run.status == "succeeded" and run.created == 2, run.error
+    project = Project.objects.get(source_ref="120")
+    assert project.instructions == "Gatecode\t12\\34\nsecond line" and project.city == "Austin"
+    assert Task.objects.get(project__source_ref="121").name == "Lawn"
+    assert refresh_now(fastrack).unchanged == 2
+
+
+def test_text_that_is_not_valid_unicode_skips_the_order_with_a_reason(fastrack, sandbox, vendor):
+    sandbox.add_orders(vendor[0], [make_order("130", instructions="bad \ud800 text"), make_order("131")])
+    run = refresh_now(fastrack)
+    assert run.status == "succeeded" and run.created == 1 and run.skipped == 1
+    assert "Skipping malformed order:130: text that is not valid Unicode" in log_lines(run)
+
+
 def test_a_second_refresh_writes_nothing(fastrack, sandbox, vendor, django_assert_max_num_queries):
     sandbox.add_orders(vendor[0], [make_order(str(n)) for n in range(1, 8)])
     refresh_now(fastrack)

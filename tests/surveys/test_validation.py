@@ -184,6 +184,11 @@ def _q(**overrides):
         pytest.param([_q(answerType=None)], "unknown answer type", id="no-answer-type"),
         pytest.param([_q(label=None)], "needs a label", id="no-label"),
         pytest.param([_q(label=" ")], "needs a label", id="blank-label"),
+        pytest.param([_q(label="Roof\x00")], "needs a label", id="label-with-nul"),
+        pytest.param([_q(id="q\ud800")], "non-empty string id", id="id-lone-surrogate"),
+        pytest.param(
+            [{"type": "section", "title": "S\x00", "questions": []}], "needs a title", id="title-with-nul"
+        ),
         pytest.param([_q(required="yes")], "'required' must be true or false", id="required-not-bool"),
         pytest.param([_q(answerType="choice")], "non-empty list of choices", id="choice-no-choices"),
         pytest.param([_q(answerType="choice", choices=[])], "non-empty list of choices", id="choice-empty"),
