@@ -192,7 +192,7 @@ def execute_run(*, run_id: int, owner: str | None = None) -> RefreshRun | None:
             known_orders(state)  # while the first page is on its way
             for page in pages:
                 apply_page(page, state, on_page_end=renewal)
-        _auto_close(source, state)
+        _auto_close(source, state, renewal)
     except LeaseLost:
         log.info("Refresh run %s was taken over by another worker", run_id)
         return None
@@ -211,9 +211,12 @@ def execute_run(*, run_id: int, owner: str | None = None) -> RefreshRun | None:
     return _succeed(run, owner, state)
 
 
-def _auto_close(source, state: ImportState) -> None:
+def _auto_close(source, state: ImportState, renewal: Renewal) -> None:
     """Close what the client no longer sends, but only after a refresh that read the whole feed, and only
-    when the client confirms a final state or does not know the order."""
+    when the client confirms a final state or does not know the order.
+
+    Every missing order is asked about first and the closes are then written in one transaction: a client
+    that fails halfway through the questions fails the run with nothing closed."""
     integration = state.integration
     if not state.complete:
         state.note(
@@ -223,18 +226,21 @@ def _auto_close(source, state: ImportState) -> None:
         )
         state.flush_log()
         return
-    # Only projects open when the run began can be missing (this run's new ones all came from the feed);
-    # they are read again in case someone closed or deleted one meanwhile.
+    # Only projects open when the run began can be missing (this run's new ones all came from the feed).
     refs = sorted(state.open_at_start - state.present)
     missing = (
-        integration.projects.filter(source_ref__in=refs, deleted_at__isnull=True)
-        .exclude(status=ProjectStatus.CLOSED)
-        .values_list("pk", "source_ref", "name")
+        list(
+            integration.projects.filter(source_ref__in=refs, deleted_at__isnull=True)
+            .exclude(status=ProjectStatus.CLOSED)
+            .values_list("pk", "source_ref", "name")
+        )
         if refs
         else []
     )
+    to_close = []
     for pk, ref, name in missing:
         status = source.order_status(ref)
+        renewal(state)  # many questions can take longer than a lease
         if status.state == OrderStatus.OPEN:
             state.note(
                 f"{name} is no longer sent, but the client still reports it "
@@ -245,11 +251,23 @@ def _auto_close(source, state: ImportState) -> None:
             )
             continue
         reason = status.close_reason if status.state == OrderStatus.FINAL else "no_longer_sent"
-        project = integration.projects.get(pk=pk)
-        project_close(project=project, actor=state.actor, reason=reason)
-        state.counts["closed"] += 1
-        state.note(f"Closed {name}: {project.get_closed_reason_display().lower()}.", ref=ref)
-    state.flush_log()
+        to_close.append((pk, ref, name, reason))
+    with transaction.atomic():
+        # Read again, locked: someone may have closed or deleted one while the client was asked.
+        projects = (
+            integration.projects.select_for_update()
+            .filter(pk__in=[pk for pk, *_ in to_close], deleted_at__isnull=True)
+            .exclude(status=ProjectStatus.CLOSED)
+            .in_bulk()
+        )
+        for pk, ref, name, reason in to_close:
+            if pk not in projects:
+                continue
+            project = project_close(project=projects[pk], actor=state.actor, reason=reason)
+            state.counts["closed"] += 1
+            state.note(f"Closed {name}: {project.get_closed_reason_display().lower()}.", ref=ref)
+        renewal(state)
+        state.flush_log()
 
 
 def _finish(run: RefreshRun, owner: str, state: ImportState, **fields) -> RefreshRun:

@@ -45,6 +45,23 @@ def test_final_states_and_forgotten_orders_close_with_their_reason(imported, san
     )
 
 
+def test_a_client_failing_while_asked_about_missing_orders_closes_nothing(imported, sandbox, vendor):
+    sandbox.patch_order(vendor[0], "1", status="completed")  # asked first: final
+    sandbox.patch_order(vendor[0], "2", status="cancelled")  # asked second: the client fails
+    sandbox.set_faults(vendor[0], detailFailures=["2"])
+    run = refresh_now(imported)
+    assert run.status == "failed" and run.closed == 0
+    assert "Nothing was closed" in run.error
+    assert status_of("1") == ("open", "") and status_of("2") == ("open", "")
+    assert not Project.objects.filter(events__type="project.closed").exists()
+    assert any("Nothing was closed" in line for line in log_lines(run))
+
+    sandbox.set_faults(vendor[0])
+    run = refresh_now(imported)
+    assert run.status == "succeeded" and run.closed == 2
+    assert status_of("1") == ("closed", "completed") and status_of("2") == ("closed", "cancelled")
+
+
 def test_a_returning_order_reopens_but_a_hand_closed_one_stays_closed(imported, sandbox, vendor, owner):
     sandbox.patch_order(vendor[0], "1", status="cancelled")
     refresh_now(imported)

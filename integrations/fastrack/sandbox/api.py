@@ -8,6 +8,8 @@ Contracts:
 - Uploads are idempotent per serial (201 first, 200 after). A photo attempt is counted once the caller is
   authenticated and the serial is known, before validation of the rest and before any fault is played.
 - Fault ``timeout`` stores the item first and then sleeps, so a retry with the same serial must not duplicate.
+- ``detailFailures`` (an addition to DESIGN.md's faults) lists order numbers whose detail answers 500, so a
+  client failing halfway through auto-close's questions can be played.
 """
 
 from __future__ import annotations
@@ -125,6 +127,8 @@ def list_orders(app, req: Request) -> Response:
 
 def order_detail(app, req: Request, number: str) -> Response:
     vendor = authenticate(app.store, req)
+    if number in (vendor.faults["detailFailures"] or []):
+        raise HttpError(500, "INTERNAL", "Internal server error")
     with app.store.lock:
         return json_response(200, _order(app.store, vendor, number))
 

@@ -128,6 +128,9 @@ def put_faults(app, req: Request) -> Response:
         raise HttpError(400, "VALIDATION", f"Unknown fault keys: {', '.join(unknown)}")
     if faults.get("failureMode", "file_save_failed") not in FAILURE_MODES:
         raise HttpError(400, "VALIDATION", f"failureMode must be one of {', '.join(FAILURE_MODES)}")
+    failures = faults.get("detailFailures", [])
+    if not isinstance(failures, list) or not all(isinstance(n, str) for n in failures):
+        raise HttpError(400, "VALIDATION", "detailFailures must be a list of order numbers")
     rate = faults.get("photoFailureRate", 0)
     if not isinstance(rate, int | float) or not 0 <= rate <= 1:
         raise HttpError(400, "VALIDATION", "photoFailureRate must be a number from 0 to 1")

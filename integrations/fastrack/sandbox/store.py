@@ -41,6 +41,7 @@ FAULT_DEFAULTS: dict = {
     "authDown": False,
     "uploadAuthDown": False,
     "listFailurePage": None,
+    "detailFailures": [],  # order numbers whose detail (GET /workorders/<n>) answers 500
     "totalDelta": 0,
     "seed": None,
 }
