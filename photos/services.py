@@ -110,6 +110,13 @@ def _lock(photo: Photo) -> Photo:
 
 
 def _decide(photo: Photo, actor: Actor, status: str, reason: str = "") -> Photo:
+    if photo.status == PhotoStatus.HELD:
+        # QA in Field: the crew decides, by completing the project; the office has nothing to QA before.
+        raise ValidationError(
+            "This photo is held until the crew completes the project (QA in Field): "
+            "it cannot be approved or rejected before.",
+            code="held",
+        )
     photo.status = status
     photo.reject_reason = reason
     photo.qa_by = actor.user if actor.kind == ActorKind.USER else None

@@ -124,6 +124,25 @@ def test_release_held_approves_the_crews_photos(make_photo, field_user, project)
     assert selectors.publishable_photos(project).count() == 2
 
 
+def test_the_office_cannot_decide_for_the_crew_on_held_photos(
+    make_photo, project, office, client, coordinator
+):
+    project.qa_in_field = True
+    project.save()
+    held = make_photo()
+    for decide in (
+        lambda: services.photo_approve(photo=held, actor=office),
+        lambda: services.photo_reject(photo=held, actor=office, reason="Blurry"),
+    ):
+        with pytest.raises(ValidationError, match="held until the crew completes"):
+            decide()
+    client.force_login(coordinator)
+    response = client.post(f"/api/v1/photos/{held.pk}/approve")
+    assert response.status_code == 400 and response.json()["code"] == "held"
+    held.refresh_from_db()
+    assert held.status == PhotoStatus.HELD and held.qa_at is None
+
+
 def test_nothing_is_publishable_without_qa(make_photo, project, task, office):
     make_photo()
     assert not selectors.publishable_photos(project).exists()
