@@ -159,21 +159,25 @@ def complete_check_in(
         longitude=longitude,
     )
     named = {s for serials in response.photos.values() for s in serials}
-    answers, _ = to_relay_serials(response, relay_serials(project, named) if named else {})
+    answers, by_question = to_relay_serials(response, relay_serials(project, named) if named else {})
     now = timezone.now()
-    enqueue(
-        project=project,
-        kind=RelayKind.CHECK_IN_COMPLETE,
-        payload={"checklist": answers, "completedAt": now.isoformat()},
-        actor=actor,
-    )
     responses_mark_published(response_ids=[response.pk], now=now)
     record = check_in_complete_record(check_in=record, actor=actor)
     project.refresh_from_db()
     if project.status == ProjectStatus.OPEN:
         complete_project(project=project, actor=actor)
-    # Idempotent: a no-op when complete_project already published them.
-    publish_submitted(project=project, actor=Actor.system(project.account, f"Completed by {actor.label}"))
+    if project.qa_in_field:
+        # The crew's word is the QA: surveys submitted after an earlier Complete go too (a no-op when
+        # complete_project just published them). With QA in Office they wait for the office's Publish.
+        publish_submitted(project=project, actor=Actor.system(project.account, f"Completed by {actor.label}"))
+    # Queued after the photos that were just published: the checklist names them, and the relay holds it
+    # until the client has them ("photos", as for a survey).
+    enqueue(
+        project=project,
+        kind=RelayKind.CHECK_IN_COMPLETE,
+        payload={"checklist": answers, "photos": by_question, "completedAt": now.isoformat()},
+        actor=actor,
+    )
     return record
 
 

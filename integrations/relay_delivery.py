@@ -98,20 +98,21 @@ def deliver(pk: int, owner: str, sources: dict) -> int:
     if integration.health == Health.AUTH_FAILED:
         _mine(pk, owner).update(status=RelayStatus.HELD, last_error=integration.health_message)
         return 0
-    if item.kind == RelayKind.SURVEY and not _photos_sent(item):
-        # A survey names photos by serial: the client must have them first. Waiting is not an attempt.
-        _mine(pk, owner).update(
-            status=RelayStatus.QUEUED,
-            next_attempt_at=timezone.now() + timedelta(seconds=10),
-            last_error="Waiting for the photos its answers name.",
-        )
-        return 0
     if item.kind == RelayKind.CHECK_IN_COMPLETE and _check_in_pending(item):
         # The client refuses a completion before its check-in; one refused for good fails on its own.
         _mine(pk, owner).update(
             status=RelayStatus.QUEUED,
             next_attempt_at=timezone.now() + timedelta(seconds=10),
             last_error="Waiting for the check-in to reach the client.",
+        )
+        return 0
+    if item.kind in (RelayKind.SURVEY, RelayKind.CHECK_IN_COMPLETE) and not _photos_sent(item):
+        # A survey or checklist names photos by serial: the client must have them first. Waiting is not
+        # an attempt.
+        _mine(pk, owner).update(
+            status=RelayStatus.QUEUED,
+            next_attempt_at=timezone.now() + timedelta(seconds=10),
+            last_error="Waiting for the photos its answers name.",
         )
         return 0
     try:

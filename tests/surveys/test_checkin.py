@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.actors import Actor
 from integrations.fastrack.source import FAStrackSource
 from integrations.models import RelayItem, RelayKind, RelayStatus
 from integrations.relay_delivery import run_batch
@@ -123,6 +124,8 @@ def test_completion_waits_for_an_arrival_the_client_has_not_had_yet(
 
     from django.utils import timezone
 
+    project.qa_in_field = True  # completing publishes the checklist's photo
+    project.save(update_fields=["qa_in_field"])
     front = add_photo(project, field_user, source=PhotoSource.FIELD)
     sandbox.set_faults(vendor[0], photoFailureRate=1.0, failureMode="http_500")
     assert post(field_client, project, body={"abc_number": "ABC123456"}).status_code == 202
@@ -144,6 +147,35 @@ def test_completion_waits_for_an_arrival_the_client_has_not_had_yet(
     run_batch("test")
     assert set(RelayItem.objects.values_list("status", flat=True)) == {RelayStatus.SENT}
     assert [r["type"] for r in sandbox.received("checkins", vendor[0])] == ["checkin", "complete"]
+
+
+def test_with_qa_in_office_completing_the_check_in_leaves_surveys_to_the_office(
+    project, field_user, field_client, sandbox, vendor
+):
+    from surveys.models import ResponseStatus, SurveyResponse
+    from surveys.services import response_submit
+
+    from .test_relay import client_form
+
+    actor = Actor.for_user(field_user)
+    response_submit(project=project, survey=client_form(project), actor=actor, answers={"occupied": "yes"})
+    front = add_photo(project, field_user, source=PhotoSource.FIELD)
+    assert front.status == PhotoStatus.PENDING_QA
+    assert post(field_client, project, body={"abc_number": "ABC123456"}).status_code == 201
+    checklist = {
+        **CHECKLIST,
+        "arrival_front_photo": str(front.serial),
+        "departure_secured_photos": [str(front.serial)],
+    }
+    assert post(field_client, project, "/complete", {"checklist": checklist}).status_code == 200
+    assert not RelayItem.objects.filter(kind__in=(RelayKind.SURVEY, RelayKind.PHOTO)).exists()
+    survey = SurveyResponse.objects.get(survey=client_form(project))
+    assert survey.status == ResponseStatus.SUBMITTED
+    # The checklist names a photo the office has not passed yet: it waits for it.
+    run_batch("test")
+    complete = RelayItem.objects.get(kind=RelayKind.CHECK_IN_COMPLETE)
+    assert complete.status == RelayStatus.QUEUED and "photos" in complete.last_error
+    assert not [r for r in sandbox.received("checkins", vendor[0]) if r["type"] == "complete"]
 
 
 def test_a_project_without_check_in_refuses_it(fastrack, sandbox, vendor, field_client, field_user):
