@@ -16,5 +16,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# URLs typed by users (add-on URLs, integration base URLs) may not point at private networks here.
+# URLs typed by users (add-on URLs, integration base URLs) may not point at private networks here, except
+# at the host names the operator lists (the compose stack's sandbox).
 ALLOW_PRIVATE_URLS = False
+PRIVATE_URL_HOSTS = [h.lower() for h in env.list("PRIVATE_URL_HOSTS", default=[])]

@@ -10,7 +10,9 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from ..base import AuthError, RejectedError, TransientError
+from config.netsafety import UnsafeUrl, check_url
+
+from ..base import AuthError, RejectedError, SourceError, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +98,17 @@ class FAStrackClient:
     ):
         url = self.base_url + path
         try:
+            check_url(url)  # again before each request: DNS can change after the URL was saved
+        except UnsafeUrl as exc:
+            raise SourceError(f"FAStrack's address is not allowed: {exc}") from exc
+        try:
             response = self.session.request(
-                method, url, timeout=(CONNECT_TIMEOUT, read_timeout or self.read_timeout), **kwargs
+                method,
+                url,
+                timeout=(CONNECT_TIMEOUT, read_timeout or self.read_timeout),
+                # A redirect could lead anywhere, private addresses included, with our credentials.
+                allow_redirects=False,
+                **kwargs,
             )
         except requests.Timeout as exc:
             raise TransientError(f"FAStrack did not answer in time ({method} {path}).") from exc
@@ -119,6 +130,12 @@ class FAStrackClient:
                 raise TransientError("File Save Failed", status=response.status_code, file_save_failed=True)
             raise TransientError(
                 f"FAStrack answered {response.status_code}: {_message(body, response)}",
+                status=response.status_code,
+            )
+        if 300 <= response.status_code < 400:
+            raise SourceError(
+                f"FAStrack answered {response.status_code}, a redirect to "
+                f"{response.headers.get('Location', 'nowhere')!r}; redirects are not followed.",
                 status=response.status_code,
             )
         if response.status_code >= 400:
