@@ -3,10 +3,24 @@ from django.contrib import admin
 from .models import CheckIn, Project, ProjectEvent, Task
 
 
+def _locked(project) -> bool:
+    """An imported project's tasks follow the client's services: nobody edits them, here neither."""
+    return project is not None and project.locked
+
+
 class TaskInline(admin.TabularInline):
     model = Task
     extra = 0
     fields = ("name", "source_ref", "is_photo_task", "form_ref", "archived", "position")
+
+    def has_add_permission(self, request, obj=None):
+        return not _locked(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not _locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _locked(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Project)
@@ -50,3 +64,9 @@ class TaskAdmin(admin.ModelAdmin):
     search_fields = ("name", "source_ref", "project__name")
     list_select_related = ("project",)
     raw_id_fields = ("project",)
+
+    def has_change_permission(self, request, obj=None):
+        return not _locked(obj and obj.project) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _locked(obj and obj.project) and super().has_delete_permission(request, obj)
