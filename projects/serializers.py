@@ -127,6 +127,19 @@ class ProjectUpdateInput(ProjectCreateInput):
     client_status = serializers.CharField(max_length=32, required=False, allow_blank=True)
     tasks = None
 
+    def validate(self, attrs):
+        # A field this endpoint does not change would otherwise be dropped without a word.
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            messages = {
+                name: "Tasks are not changed through a project update."
+                if name == "tasks"
+                else "Not a field that can be changed here."
+                for name in unknown
+            }
+            raise serializers.ValidationError(messages, code="unknown_field")
+        return attrs
+
 
 class AssignInput(serializers.Serializer):
     user = serializers.IntegerField(required=False, allow_null=True)
