@@ -98,11 +98,17 @@ def relay_figures(workdir: Path, database: str) -> dict:
             connection.close()  # the workers take over; keep no transaction open beside them
             seconds = _deliver(database, label)
             got = sandbox.received("photos", vendor)
-            serials = {g["serial"] for g in got}
+            published = {str(s) for s in project.photos.values_list("relay_serial", flat=True)}
+            delivered = {g["serial"] for g in got} & published
+            # The sandbox keeps one record per serial, so a duplicate is the same photo arriving under a
+            # second serial (a re-sent item that lost its serial): same content twice, or a serial we never
+            # published.
+            same_content = len(got) - len({(g["workOrderNumber"], g["sha256"]) for g in got})
+            strangers = len({g["serial"] for g in got} - published)
             figures |= {
-                f"relay_{label}_photos_per_s": round(len(serials) / seconds, 1),
-                f"relay_{label}_delivered": len(serials),
-                f"relay_{label}_duplicates": len(got) - len(serials),
+                f"relay_{label}_photos_per_s": round(len(delivered) / seconds, 1),
+                f"relay_{label}_delivered": len(delivered),
+                f"relay_{label}_duplicates": same_content + strangers,
                 f"relay_{label}_not_sent": RelayItem.objects.filter(integration=integration)
                 .exclude(status="sent")
                 .count(),

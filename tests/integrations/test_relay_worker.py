@@ -41,3 +41,4 @@ def test_a_worker_killed_during_a_relay_batch_loses_and_duplicates_nothing(
     celery_worker.wait_for(all_sent, timeout=90, interval=1.5)
     got = sandbox.received("photos", vendor[0], project.source_ref)
     assert sorted(g["serial"] for g in got) == sorted(str(p.relay_serial) for p in photos)
+    assert len({g["sha256"] for g in got}) == len(photos)  # no photo arrived twice under another serial
