@@ -162,6 +162,13 @@ RELAY_VALIDATE_AFTER_FILE_SAVE_FAILED = env.int("RELAY_VALIDATE_AFTER_FILE_SAVE_
 FASTRACK_PAGE_SIZE = env.int("FASTRACK_PAGE_SIZE", default=500)
 FASTRACK_READ_TIMEOUT = env.float("FASTRACK_READ_TIMEOUT", default=30.0)
 FASTRACK_UPLOAD_TIMEOUT = env.float("FASTRACK_UPLOAD_TIMEOUT", default=60.0)
+# WMS add-on webhooks: attempts before a delivery is parked, the backoff's base, timeouts, and how far the
+# outbox trails the newest event (so no transaction still writing a lower id is skipped).
+WMS_MAX_ATTEMPTS = env.int("WMS_MAX_ATTEMPTS", default=8)
+WMS_RETRY_BASE_SECONDS = env.float("WMS_RETRY_BASE_SECONDS", default=10)
+WMS_CONNECT_TIMEOUT = env.float("WMS_CONNECT_TIMEOUT", default=5)
+WMS_READ_TIMEOUT = env.float("WMS_READ_TIMEOUT", default=10)
+WMS_OUTBOX_SETTLE_SECONDS = env.int("WMS_OUTBOX_SETTLE_SECONDS", default=60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
