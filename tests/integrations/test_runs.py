@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from integrations import refresh
 from integrations.models import Health, RefreshRun
-from projects.models import Project
+from projects.models import Project, ProjectEvent
 
 from .helpers import make_order, refresh_now
 
@@ -107,6 +107,41 @@ def test_refresh_runs_through_a_real_worker_on_redis(celery_worker, fastrack, sa
     celery_worker.wait_for(finished, timeout=60)
     assert run.status == "succeeded", run.error
     assert Project.objects.filter(integration=fastrack).count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.worker
+def test_a_refresh_whose_worker_is_killed_is_taken_over_by_the_next(
+    celery_worker, fastrack, sandbox, vendor, monkeypatch
+):
+    from integrations.tasks import tick
+
+    # A short lease so the successor takes over quickly; small, slow pages so the kill lands mid-run.
+    monkeypatch.setenv("REFRESH_LEASE_SECONDS", "3")
+    monkeypatch.setenv("FASTRACK_PAGE_SIZE", "2")
+    celery_worker.stop()
+    celery_worker.start()  # the worker reads its settings at start
+    sandbox.add_orders(vendor[0], [make_order(str(n)) for n in range(1, 11)])
+    sandbox.set_faults(vendor[0], latencyMs=400)
+    run, _ = refresh.request_refresh(integration=fastrack)
+    imported = Project.objects.filter(integration=fastrack)
+    celery_worker.wait_for(lambda: imported.count() >= 2, timeout=60)
+    celery_worker.kill()
+    run.refresh_from_db()
+    assert run.status == "running" and imported.count() < 10, "the kill came too late to test anything"
+
+    sandbox.set_faults(vendor[0])
+    celery_worker.start()  # the successor
+
+    def finished():
+        tick.delay()  # what beat does every minute: re-dispatch runs whose lease expired
+        run.refresh_from_db()
+        return run.status == "succeeded"
+
+    celery_worker.wait_for(finished, timeout=90, interval=1.5)
+    assert run.attempts == 2 and run.created + run.unchanged == 10
+    assert imported.count() == 10
+    assert ProjectEvent.objects.filter(project__integration=fastrack, type="project.created").count() == 10
 
 
 @pytest.mark.django_db
