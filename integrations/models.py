@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from config import crypto
 
@@ -50,6 +51,7 @@ class Integration(models.Model):
         return self.name
 
     # Credentials: set in clear, stored encrypted, never returned by the API or the admin.
+    @sensitive_variables("value")
     def set_credentials(self, value: dict) -> None:
         self.credentials_encrypted = crypto.encrypt_json(value)
         self.credentials_changed_at = timezone.now()

@@ -17,6 +17,9 @@ from surveys.validation import NON_QUESTION_KEY, iter_questions
 from .models import Health, Integration, IntegrationEvent, RefreshRun, RelayItem, RelayStatus
 
 PROBLEMS = (RelayStatus.FAILED, RelayStatus.HELD)
+IN_ERROR = (Health.AUTH_FAILED, Health.ERROR)
+# The integrations list's ?health= values and how the page names them.
+HEALTH_FILTERS = {"in_error": "in error", **{value: label.lower() for value, label in Health.choices}}
 LOG_LINES = 300
 
 
@@ -29,19 +32,24 @@ def dashboard_extras(caller) -> dict:
         failed=Count("id", filter=Q(status=RelayStatus.FAILED)),
         held=Count("id", filter=Q(status=RelayStatus.HELD)),
     )
-    in_error = Integration.objects.filter(
-        account_id=actor.account_id, health__in=(Health.AUTH_FAILED, Health.ERROR)
-    ).count()
+    in_error = Integration.objects.filter(account_id=actor.account_id, health__in=IN_ERROR).count()
     return {"pending_qa": qa_queue(actor).count(), **relays, "integrations_in_error": in_error}
 
 
-def integrations_of(caller) -> QuerySet[Integration]:
+def integrations_of(caller, *, health: str = "") -> QuerySet[Integration]:
+    """The account's integrations; ``health`` "in_error" keeps those the dashboard counts as in error, a
+    Health value those in that state, anything else (see HEALTH_FILTERS) filters nothing."""
     actor = as_actor(caller)
-    return (
+    integrations = (
         Integration.objects.filter(account_id=actor.account_id)
         .select_related("default_assignee")
         .order_by("name")
     )
+    if health == "in_error":
+        integrations = integrations.filter(health__in=IN_ERROR)
+    elif health in Health.values:
+        integrations = integrations.filter(health=health)
+    return integrations
 
 
 def integration_get(caller, pk) -> Integration:

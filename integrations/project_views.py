@@ -24,6 +24,7 @@ from surveys.validation import NON_QUESTION_KEY
 from . import pages, relay
 from .base import SourceError
 from .checkin import check_in_steps
+from .share.selectors import active_hand_over, live_shares
 
 
 def _photos_by_task(project, photos):
@@ -58,10 +59,23 @@ def _survey_forms(project, photos, check_in, bound=None) -> list[dict]:
     ]
 
 
+def _share_context(actor, project) -> dict:
+    """Staff see whom the project is handed to, may take it back, and hand an open one to a live key."""
+    if not actor.has_role(Role.COORDINATOR):
+        return {}
+    hand_over = active_hand_over(project)
+    shares = live_shares(actor).exclude(pk=hand_over.link_id if hand_over else None)
+    return {
+        "hand_over": hand_over,
+        "live_shares": list(shares) if project.status != ProjectStatus.CLOSED else [],
+    }
+
+
 def _detail_context(actor, project, bound_survey=None) -> dict:
     photos = list(project_photos(actor, project))
     steps = check_in_steps(project)
     return {
+        **_share_context(actor, project),
         "project": project,
         "tasks": _photos_by_task(project, photos),
         "photo_tasks": [t for t in project.tasks.all() if t.is_photo_task and not t.archived],

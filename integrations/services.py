@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.actors import Actor
 from accounts.models import Role, User
@@ -56,6 +57,8 @@ def _clean(integration: Integration) -> None:
         raise ValidationError({"refresh_interval_minutes": "Choose between 5 minutes and 24 hours."})
 
 
+# Every local hidden from error reports, the decorators' frames below included (they hold the arguments).
+@sensitive_variables()
 @transaction.atomic
 def integration_create(
     *,
@@ -87,6 +90,7 @@ def integration_create(
     return integration
 
 
+@sensitive_variables()
 @transaction.atomic
 def integration_update(
     *, integration: Integration, actor: Actor, credentials: dict | None = None, **fields

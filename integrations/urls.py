@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import project_views, views
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("refresh-runs/<int:pk>/", views.refresh_run, name="refresh-run"),
     path("relays/", views.relays, name="relays"),
     path("relays/republish", views.relays_republish, name="relays-republish"),
+    path("", include("integrations.share.urls")),
 ]

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from accounts.actors import as_actor
@@ -19,7 +20,7 @@ from accounts.selectors import users_visible_to
 from projects.selectors import dashboard_counts
 
 from . import pages, relay, services
-from .forms import IntegrationCreateForm, IntegrationSettingsForm
+from .forms import CREATE_FORMS, SETTINGS_FORMS
 from .refresh import request_refresh
 
 
@@ -42,41 +43,52 @@ def _users(request):
 
 @role_required(Role.ADMIN)
 def integration_list(request):
-    return render(request, "integrations/list.html", {"integrations": pages.integrations_of(request.user)})
+    health = request.GET.get("health", "")
+    context = {
+        "integrations": pages.integrations_of(request.user, health=health),
+        "health": pages.HEALTH_FILTERS.get(health, ""),
+    }
+    return render(request, "integrations/list.html", context)
 
 
+# Credentials and keys pass through these two: kept out of error reports (the POST and the locals).
+@sensitive_post_parameters("password", "share_key")
+@sensitive_variables("credentials")
 @role_required(Role.ADMIN)
 def integration_new(request):
-    form = IntegrationCreateForm(request.POST or None, users=_users(request))
+    kind = request.POST.get("kind") or request.GET.get("kind") or "fastrack"
+    if kind not in CREATE_FORMS:
+        raise Http404("No such kind of integration.")
+    form = CREATE_FORMS[kind](request.POST or None, users=_users(request))
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        credentials = {"username": data.pop("username"), "password": data.pop("password")}
+        fields, credentials = form.split()
         try:
             integration = services.integration_create(
-                actor=as_actor(request.user), kind="fastrack", credentials=credentials, **data
+                actor=as_actor(request.user), kind=kind, credentials=credentials or {}, **fields
             )
         except ValidationError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, f"Added {integration.name}. Click Validate to check the credentials.")
+            what = "the share key" if kind == "share" else "the credentials"
+            messages.success(request, f"Added {integration.name}. Click Validate to check {what}.")
             return redirect("integration", integration.pk)
-    return render(request, "integrations/new.html", {"form": form})
+    return render(request, "integrations/new.html", {"form": form, "kind": kind})
 
 
+@sensitive_post_parameters("password", "share_key")
+@sensitive_variables("credentials")
 @role_required(Role.ADMIN)
 def integration_detail(request, pk):
-    """The integration's page; POST saves its settings (and new credentials when both are given)."""
+    """The integration's page; POST saves its settings (and new credentials or a new key, when given: each
+    kind's form has only its own credential fields)."""
     integration = pages.integration_get(request.user, pk)
-    form = IntegrationSettingsForm(
-        request.POST or None, initial=IntegrationSettingsForm.initial_of(integration), users=_users(request)
-    )
+    form_class = SETTINGS_FORMS[integration.kind]
+    form = form_class(request.POST or None, initial=form_class.initial_of(integration), users=_users(request))
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        username, password = data.pop("username"), data.pop("password")
-        credentials = {"username": username, "password": password} if username else None
+        fields, credentials = form.split()
         try:
             services.integration_update(
-                integration=integration, actor=as_actor(request.user), credentials=credentials, **data
+                integration=integration, actor=as_actor(request.user), credentials=credentials, **fields
             )
         except ValidationError as exc:
             form_errors(form, exc)

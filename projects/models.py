@@ -21,6 +21,7 @@ class CloseReason(models.TextChoices):
     DENIED = "denied", "Denied"
     NO_LONGER_SENT = "no_longer_sent", "No longer sent by the client"
     BY_HAND = "by_hand", "Closed by hand"
+    SHARE_REVOKED = "share_revoked", "The primary vendor revoked the share key"
 
 
 class EvidenceType(models.TextChoices):

@@ -1,5 +1,7 @@
 """Share API (DESIGN.md §7): share keys (the key shown once) and handing projects over. Thin views only."""
 
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -92,6 +94,7 @@ class ShareListView(ScopedListAPIView):
         return selectors.shares_visible_to(self.request.user)
 
     @extend_schema(request=ShareInput, responses={201: ShareCreatedOutput})
+    @method_decorator(sensitive_variables("key"))
     def post(self, request):
         link, key = services.share_create(actor=as_actor(request.user), **_parsed(ShareInput, request))
         link = selectors.share_get(request.user, link.pk)

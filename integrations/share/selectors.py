@@ -7,12 +7,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.actors import as_actor
 from accounts.secrets import digest
 from projects.models import Project, ProjectStatus, Task
+from projects.selectors import projects_visible_to
 from surveys.models import ProjectSurvey, Survey, SurveySource
 
 from .models import HandOver, ShareLink
@@ -34,6 +35,49 @@ def share_get(caller, pk) -> ShareLink:
     if link is None:
         raise Http404("No such share.")
     return link
+
+
+def live_shares(caller) -> QuerySet[ShareLink]:
+    """The account's live share keys: what a project can be handed to."""
+    return shares_visible_to(caller).filter(revoked_at__isnull=True)
+
+
+def link_hand_overs(caller, link: ShareLink) -> QuerySet[HandOver]:
+    """The projects handed through ``link`` now (one of the caller's account's), by project name."""
+    return (
+        HandOver.objects.filter(
+            link=link, taken_back_at__isnull=True, project__account_id=as_actor(caller).account_id
+        )
+        .select_related("project__integration", "project__assignee")
+        .order_by("project__name", "project_id")
+    )
+
+
+CANDIDATES_SHOWN = 200
+
+
+def hand_over_candidates(caller, link: ShareLink, search: str = "") -> QuerySet[Project]:
+    """The account's open imported projects not handed to ``link`` now, each with ``shared_with``: the
+    name of the live link holding it, if any (handing it here moves it). Searched like the projects table."""
+    current = HandOver.objects.filter(project=OuterRef("pk"), taken_back_at__isnull=True)
+    projects = (
+        projects_visible_to(caller)
+        .filter(integration__isnull=False, status=ProjectStatus.OPEN)
+        .exclude(Exists(current.filter(link=link)))
+        .annotate(shared_with=Subquery(current.values("link__name")[:1]))
+        .select_related("integration")
+        .order_by("due_date", "name", "id")
+    )
+    term = (search or "").strip()
+    if term:
+        projects = projects.filter(
+            Q(name__icontains=term)
+            | Q(address1__icontains=term)
+            | Q(city__icontains=term)
+            | Q(zip__startswith=term)
+            | Q(source_ref=term)
+        )
+    return projects
 
 
 def link_for_key(key: str) -> ShareLink | None:

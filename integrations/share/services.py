@@ -8,16 +8,21 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.actors import Actor
 from accounts.models import Role
-from accounts.secrets import new_secret
+from accounts.secrets import digest, new_secret
+from config.crypto import CredentialsUnreadable
 from projects.events import record_event
-from projects.models import EventType, Project, ProjectStatus
+from projects.models import CloseReason, EventType, Project, ProjectStatus
 from projects.selectors import projects_visible_to
+from projects.services import project_close
 
 from ..base import AuthError
+from ..models import Integration
 from .models import HandOver, ShareLink, SharePhotoStatus
 
 KEY_PREFIX = "shr"
@@ -46,6 +51,7 @@ def _check_photo_status(value: str) -> None:
         raise ValidationError({"photo_status": f"Choose one of {', '.join(SharePhotoStatus.values)}."})
 
 
+@sensitive_variables("key")
 @transaction.atomic
 def share_create(
     *, actor: Actor, name: str, photo_status: str = SharePhotoStatus.PENDING_QA
@@ -89,17 +95,56 @@ def share_update(*, link: ShareLink, actor: Actor, name: str | None = None, phot
 
 @transaction.atomic
 def share_revoke(*, link: ShareLink, actor: Actor) -> ShareLink:
-    """Revoke the key at once: the subcontractor's validate, refresh and deliveries fail from now on, and
-    every project it held is taken back (recorded on each project). Revoking twice changes nothing."""
+    """Revoke the key at once: the subcontractor's validate, refresh and deliveries fail from now on, every
+    project it held is taken back (recorded on each project), and the subcontractor's open copies close
+    here and now: its refreshes fail from now on, so its auto-close never would. Revoking twice changes
+    nothing."""
     _require(actor, Role.ADMIN, "revoke share keys")
-    link = ShareLink.objects.select_for_update().get(pk=link.pk)
+    link = ShareLink.objects.select_for_update().select_related("account").get(pk=link.pk)
     if link.revoked_at is not None:
         return link
     link.revoked_at = timezone.now()
     link.save(update_fields=["revoked_at"])
     for hand_over in HandOver.objects.filter(link=link, taken_back_at__isnull=True).select_related("project"):
         _take_back(hand_over, actor, reason="revoked")
+    if link.subcontractor_id is not None:
+        closer = Actor.system(link.subcontractor, f"{link.account.name} revoked the share key {link.name}")
+        for copy in subcontractor_copies(link):
+            project_close(project=copy, actor=closer, reason=CloseReason.SHARE_REVOKED)
     return link
+
+
+@sensitive_variables("key")
+def _integrations_of_link(link: ShareLink) -> list[int]:
+    """The subcontractor's share integrations that hold this link's key. Keys are stored encrypted, so each
+    is compared by digest; an account has few integrations."""
+    ids = []
+    for integration in Integration.objects.filter(account_id=link.subcontractor_id, kind="share"):
+        try:
+            key = integration.get_credentials().get("share_key", "")
+        except CredentialsUnreadable:
+            continue  # it cannot have read through the link since its key became unreadable
+        if key and digest(key) == link.key_digest:
+            ids.append(integration.pk)
+    return ids
+
+
+def subcontractor_copies(link: ShareLink) -> QuerySet[Project]:
+    """The subcontractor's open projects copied from ones ever handed through this link: imported by an
+    integration holding its key, source ref = the primary project's id (``source.to_order``)."""
+    if link.subcontractor_id is None:
+        return Project.objects.none()
+    refs = [str(pk) for pk in HandOver.objects.filter(link=link).values_list("project_id", flat=True)]
+    return (
+        Project.objects.filter(
+            account_id=link.subcontractor_id,
+            integration_id__in=_integrations_of_link(link),
+            source_ref__in=set(refs),
+            deleted_at__isnull=True,
+        )
+        .exclude(status=ProjectStatus.CLOSED)
+        .order_by("pk")
+    )
 
 
 def _take_back(hand_over: HandOver, actor: Actor, *, reason: str = "") -> None:

@@ -2,7 +2,17 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/projects/", "/qa/", "/relays/", "/integrations/", "/integrations/new", "/team/"]
+PAGES = [
+    "/",
+    "/projects/",
+    "/qa/",
+    "/relays/",
+    "/integrations/",
+    "/integrations/new",
+    "/integrations/new?kind=share",
+    "/shares/",
+    "/team/",
+]
 
 
 @pytest.mark.parametrize("url", PAGES)

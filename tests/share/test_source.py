@@ -10,12 +10,12 @@ from accounts.actors import Actor
 from integrations.base import AuthError, OrderStatus, SourceError
 from integrations.models import Health, Integration, RelayItem, RelayStatus
 from integrations.relay import publish_project
-from integrations.services import integration_validate
+from integrations.services import integration_create, integration_validate
 from integrations.share import services
 from integrations.share.source import ShareSource
 from photos.models import PhotoStatus
 from photos.services import photo_approve
-from projects.models import Project
+from projects.models import EventType, Project
 from tests.factories import AccountFactory
 from tests.integrations.helpers import log_lines, refresh_now
 from tests.integrations.relaying import drain
@@ -112,7 +112,42 @@ def test_revoking_the_key_stops_validate_refresh_and_uploads_at_once(
     assert share_integration.health == Health.AUTH_FAILED
     run = refresh_now(share_integration)
     assert run.status == "failed" and "Share key validation failed" in run.error
-    assert share_integration.projects.get().status == "open"  # a failed refresh closes nothing
+    # The revoke itself closed the copy: the subcontractor's refreshes fail from now on, so none would.
+    sub_project.refresh_from_db()
+    assert (sub_project.status, sub_project.closed_reason) == ("closed", "share_revoked")
+
+
+def test_revoking_closes_the_copies_of_that_links_projects_and_no_others(
+    fastrack, sandbox, vendor, share, share_integration, coordinator, owner, other_account
+):
+    handed, taken_back, elsewhere = import_orders(fastrack, sandbox, vendor, "7451", "7452", "7453")
+    second_link, second_key = services.share_create(actor=Actor.for_user(owner), name="Acme Subs 2")
+    second = integration_create(
+        actor=Actor.system(other_account, "test"),
+        kind="share",
+        name="Second share",
+        credentials={"share_key": second_key},
+    )
+    hand_over(handed, share[0], coordinator)
+    hand_over(taken_back, share[0], coordinator)
+    hand_over(elsewhere, second_link, coordinator)
+    refresh_now(share_integration)
+    refresh_now(second)
+    hand_over(taken_back, None, coordinator)  # the subcontractor has not refreshed since
+
+    services.share_revoke(link=share[0], actor=Actor.for_user(owner))
+    copies = {p.source_ref: p for p in Project.objects.filter(account=other_account)}
+    for project in (handed, taken_back):
+        copy = copies[str(project.pk)]
+        assert (copy.status, copy.closed_reason, copy.closed_by_hand) == ("closed", "share_revoked", False)
+        event = copy.events.order_by("-sequence").first()
+        assert (event.type, event.actor_kind) == (EventType.CLOSED, "system")
+        assert event.changes == {"status": ["open", "closed"], "reason": "share_revoked"}
+    assert copies[str(elsewhere.pk)].status == "open"  # another link's, still live
+    sequences = list(Project.objects.filter(account=other_account).values_list("last_event_sequence"))
+
+    services.share_revoke(link=share[0], actor=Actor.for_user(owner))  # twice changes nothing
+    assert list(Project.objects.filter(account=other_account).values_list("last_event_sequence")) == sequences
 
 
 def test_an_approving_link_publishes_photos_on_to_the_client(
