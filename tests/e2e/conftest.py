@@ -1,9 +1,11 @@
 """Browser tests: Playwright's Python API driving Debian's chromium against pytest-django's live_server.
 
 Playwright's sync API runs an event loop in this thread, so Django must allow ORM calls next to it.
-Every page visited is screenshotted under test-artifacts/e2e/; any console error or page error fails the test.
+Every page visited is screenshotted under test-artifacts/e2e/ (a test's old screenshots removed first); any
+console error or page error fails the test.
 """
 
+import glob
 import os
 import re
 from pathlib import Path
@@ -62,6 +64,9 @@ class Pages:
         self.errors: list[str] = []
         self.shots = 0
         self.name = name
+        # This test's screenshots of an earlier run would mix with this run's under other numbers.
+        for stale in ARTIFACTS.glob(glob.escape(name) + "-*.png"):
+            stale.unlink()
         page.on("console", lambda msg: msg.type == "error" and self.errors.append(f"console: {msg.text}"))
         page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
 

@@ -1,24 +1,64 @@
-"""The whole office flow in a real browser: sign in, refresh the integration and watch its progress, assign a
-project, upload photos, approve and publish them, see the client receive them, open myFAStrack."""
+"""The whole office flow in a real browser: register and password-reset pages, a password reset by e-mail,
+sign in, refresh the integration and watch its progress, assign a project, upload photos (choosing files and
+dropping one on the drop zone, with the progress bar), approve them and publish from the QA queue, see the
+client receive them, the relays, team and new-integration pages, open myFAStrack."""
 
+import base64
 import importlib
+import json
 import os
 import re
 import threading
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.db import connection
 from playwright.sync_api import expect
 
 from integrations.fastrack.sandbox.testing import make_order
-from integrations.models import Integration, RefreshRun
+from integrations.models import Integration, RefreshRun, RelayItem
 from projects.models import Project
 from tests.factories import UserFactory
 from tests.photos.imagefiles import make_jpeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
+NEW_PASSWORD = "violet-Ladder-7391"
+
+# Records, in sessionStorage (it survives the reload that ends an upload), each state the upload form's
+# progress bar and status line go through.
+WATCH_UPLOAD = """(form) => {
+  const bar = form.querySelector("progress"), status = form.querySelector(".upload-status");
+  sessionStorage.setItem("upload-states", "[]");
+  const record = () => {
+    const states = JSON.parse(sessionStorage.getItem("upload-states"));
+    states.push({hidden: bar.hidden, value: bar.value, status: status.textContent});
+    sessionStorage.setItem("upload-states", JSON.stringify(states));
+  };
+  const observer = new MutationObserver(record);
+  observer.observe(bar, {attributes: true});
+  observer.observe(status, {childList: true, characterData: true, subtree: true});
+}"""
+
+# A real drop: a DataTransfer built in the page holding the file, dragged over the zone and dropped on it.
+# Returns what the zone and the bar look like while dragging and right after the drop.
+DROP_FILE = """(zone, [name, b64]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, {type: "image/jpeg"}));
+  const fire = (type) => zone.dispatchEvent(
+    new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: transfer}));
+  fire("dragenter");
+  fire("dragover");
+  const highlighted = zone.classList.contains("over");
+  const accepted = !fire("drop");  // the zone's handler prevents the browser from opening the file
+  const form = zone.closest("form");
+  return {
+    highlighted, accepted, highlightedAfter: zone.classList.contains("over"),
+    barHidden: form.querySelector("progress").hidden,
+    status: form.querySelector(".upload-status").textContent,
+  };
+}"""
 
 
 def _worker_media_root(worker) -> str:
@@ -59,11 +99,34 @@ def test_office_flow(pages, live_server, sandbox, vendor, worker_or_none, accoun
     integration.save()
     sandbox.add_orders(vendor[0], [make_order(880001 + i) for i in range(12)])
 
-    # Sign in.
+    # Register and reset pages; the owner resets the password by e-mail and signs in with the new one.
     page.goto(f"{live_server.url}/login/")
     pages.shot("login")
+    page.click('a[href="/signup/"]')
+    expect(page.locator("h1")).to_have_text("Register your vendor account")
+    pages.shot("signup")
+    page.goto(f"{live_server.url}/login/")
+    page.click('a[href="/password_reset/"]')
+    expect(page.locator("h1")).to_have_text("Reset your password")
+    pages.shot("password-reset")
+    page.fill('input[name="email"]', owner.email)
+    page.click('button[type="submit"]')
+    expect(page.locator("h1")).to_have_text("Check your e-mail")
+    pages.shot("password-reset-sent")
+    (message,) = mail.outbox
+    link = re.search(r"https?://\S+/reset/\S+/", message.body)[0]
+    page.goto(link)
+    expect(page.locator("h1")).to_have_text("Choose a new password")
+    pages.shot("password-reset-confirm")
+    page.fill('input[name="new_password1"]', NEW_PASSWORD)
+    page.fill('input[name="new_password2"]', NEW_PASSWORD)
+    page.click('button[type="submit"]')
+    expect(page.locator("h1")).to_have_text("Password set")
+    page.get_by_role("link", name="Sign in").click()
+
+    # Sign in.
     page.fill('input[name="username"]', owner.email)
-    page.fill('input[name="password"]', PASSWORD)
+    page.fill('input[name="password"]', NEW_PASSWORD)
     page.click('button[type="submit"]')
     expect(page.locator("h1")).to_have_text(account.name)
     pages.shot("dashboard")
@@ -99,7 +162,7 @@ def test_office_flow(pages, live_server, sandbox, vendor, worker_or_none, accoun
     project.refresh_from_db()
     assert project.assignee == crew
 
-    # Upload two photos onto the Grass Cut task, Before.
+    # Upload two photos onto the Grass Cut task, Before, by choosing the files.
     page.goto(f"{live_server.url}/projects/{project.pk}/")
     files = []
     for i in range(2):
@@ -112,38 +175,80 @@ def test_office_flow(pages, live_server, sandbox, vendor, worker_or_none, accoun
     expect(page.locator("article.task .thumb")).to_have_count(2)
     pages.shot("project-uploaded")
 
-    # QA: open the queue, approve with the keyboard, then publish.
+    # And one more, After, dropped onto the drop zone: the bar shows at once and reaches the end.
+    page.select_option('form.upload select[name="evidence_type"]', "after")
+    page.locator("form.upload").evaluate(WATCH_UPLOAD)
+    dropped = base64.b64encode(make_jpeg(seed=99)).decode()
+    with page.expect_navigation():
+        during = page.locator("form.upload .dropzone").evaluate(DROP_FILE, ["IMG_drop.jpg", dropped])
+    assert during == {
+        "highlighted": True,
+        "accepted": True,
+        "highlightedAfter": False,
+        "barHidden": False,
+        "status": "Uploading 1 photo(s)…",
+    }
+    states = json.loads(page.evaluate("sessionStorage.getItem('upload-states')"))
+    assert states[0]["hidden"] is False and states[0]["value"] == 0, states
+    assert states[-1] == {"hidden": False, "value": 100, "status": "Uploaded 1 photo(s)."}, states
+    expect(page.locator("article.task .thumb")).to_have_count(3)
+    pages.shot("project-dropped")
+
+    # QA: open the queue, approve with the keyboard, then publish from the queue.
     page.goto(f"{live_server.url}/qa/")
     pages.shot("qa-queue")
     page.locator(".thumbs a").first.click()
     expect(page.locator(".qa-view img")).to_be_visible()
     pages.shot("qa-photo")
-    page.keyboard.press("a")
-    expect(page.locator(".messages")).to_contain_text("Approved.")
+    for _ in range(2):
+        page.keyboard.press("a")
+        expect(page.locator(".messages")).to_contain_text("Approved.")
     page.keyboard.press("a")
     expect(page.get_by_text("Nothing waits for QA.")).to_be_visible()
-    page.goto(f"{live_server.url}/projects/{project.pk}/")
-    page.get_by_role("button", name=re.compile("Publish 2 photos")).click()
-    expect(page.locator(".messages")).to_contain_text("Published 2 photo(s).")
+    publish = page.locator("#publish").get_by_role("button", name=re.compile("Publish 3 photos"))
+    expect(page.locator("#publish")).to_contain_text(project.name)
+    pages.shot("qa-publish")
+    publish.click()
+    expect(page.locator(".messages")).to_contain_text("Published 3 photo(s).")
+    assert page.url == f"{live_server.url}/qa/"
+    expect(page.locator("#publish")).to_have_count(0)
+
+    def sent():
+        return RelayItem.objects.filter(project=project, status="sent").count() == 3
+
     if worker_or_none is None:
         from integrations.relay_delivery import run_batch
 
         run_batch("e2e")
-        received = sandbox.received("photos", vendor[0], "880001")
+        assert sent()
     else:
-        received = worker_or_none.wait_for(
-            lambda: (
-                len(sandbox.received("photos", vendor[0], "880001")) == 2
-                and sandbox.received("photos", vendor[0], "880001")
-            ),
-            timeout=60,
-        )
-    assert sorted(p["flag"] for p in received) == ["Grass Cut - Before", "Grass Cut - Before"]
-    page.reload()
-    expect(page.locator(".badge.relay-sent")).to_have_count(2)
+        worker_or_none.wait_for(sent, timeout=60)
+    received = sandbox.received("photos", vendor[0], "880001")
+    assert sorted(p["flag"] for p in received) == [
+        "Grass Cut - After",
+        "Grass Cut - Before",
+        "Grass Cut - Before",
+    ]
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
+    expect(page.locator(".badge.relay-sent")).to_have_count(3)
     pages.shot("project-published")
 
+    # The relays, the team and a member, and adding an integration.
+    page.click('nav a[href="/relays/"]')
+    expect(page.locator("h1")).to_have_text("Failed and held relays")
+    pages.shot("relays")
+    page.click('nav a[href="/team/"]')
+    expect(page.locator("table")).to_contain_text("Crew Carla")
+    pages.shot("team")
+    page.locator("tr", has_text="Crew Carla").get_by_role("link", name="Edit").click()
+    expect(page.locator("h1")).to_contain_text("Crew Carla")
+    pages.shot("team-member")
+    page.goto(f"{live_server.url}/integrations/new")
+    expect(page.locator("h1")).to_have_text("Add an integration")
+    pages.shot("integration-new")
+
     # myFAStrack, embedded.
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
     page.get_by_role("button", name="myFAStrack").click()
     frame = page.frame_locator("iframe.portal")
     expect(frame.locator("body")).to_contain_text("880001", timeout=20_000)

@@ -1,0 +1,121 @@
+"""The project page's history: what a refresh changed, as the importer records it (integrations/importer.py
+``_sync_tasks``), read back in the page. Task lists are lists of names, renames are "old → new" pairs, and
+a field's change is old → new."""
+
+import re
+from html import unescape
+
+import pytest
+
+from accounts.actors import Actor
+from projects import services
+from projects.models import Project
+from tests.integrations.helpers import make_order, refresh_now
+
+pytestmark = pytest.mark.django_db
+
+
+def _service(ref: str, name: str) -> dict:
+    return {"serviceId": ref, "serviceName": name, "photoRequired": True, "formId": None}
+
+
+def _history(client, project) -> list[dict[str, str]]:
+    """The history of the project page, newest first: each event's changes as {field: text shown}."""
+    response = client.get(f"/projects/{project.pk}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    block = re.search(r'<ol class="history">(.*?)</ol>', body, re.S)
+    assert block, "the project page has no history"
+    events = []
+    for item in re.split(r"<li class=\"[^\"]*\">", block[1])[1:]:
+        changes = re.findall(r"<li><code>(\w+)</code>: (.*?)</li>", item, re.S)
+        events.append({field: unescape(text.strip()) for field, text in changes})
+    return events
+
+
+def test_a_refresh_shows_added_archived_and_renamed_tasks_and_field_changes(
+    fastrack, sandbox, vendor, coordinator_page
+):
+    sandbox.add_orders(
+        vendor[0],
+        [
+            make_order(
+                "910",
+                dueDate="2031-05-06",
+                services=[
+                    _service("S1", "Grass Cut"),
+                    _service("S2", "Debris"),
+                    _service("S3", "Lock Change"),
+                    _service("S7", "Gutters"),
+                    _service("S8", "Trash Out"),
+                ],
+            )
+        ],
+    )
+    refresh_now(fastrack)
+    project = Project.objects.get(account=fastrack.account, source_ref="910")
+
+    # The brief's one of each: a rename, an added service, a removed one and a new due date.
+    sandbox.patch_order(
+        vendor[0],
+        "910",
+        dueDate="2031-06-07",
+        services=[
+            _service("S1", "Lawn Mowing"),
+            _service("S3", "Lock Change"),
+            _service("S4", "Board Up"),
+            _service("S7", "Gutters"),
+            _service("S8", "Trash Out"),
+        ],
+    )
+    assert refresh_now(fastrack).updated == 1
+    latest = _history(coordinator_page, project)[0]
+    assert latest == {
+        "due_date": "2031-05-06 → 2031-06-07",
+        "tasks_added": "Board Up",
+        "tasks_renamed": "Grass Cut → Lawn Mowing",
+        "tasks_archived": "Debris",
+    }
+
+    # Two of each: a two-name list once read as "old → new", a list of renames as "['A', 'B']".
+    sandbox.patch_order(
+        vendor[0],
+        "910",
+        services=[
+            _service("S1", "Mowing"),
+            _service("S3", "Rekey"),
+            _service("S8", "Trash Out"),
+            _service("S5", "Winterize"),
+            _service("S6", "Pool Cover"),
+        ],
+    )
+    assert refresh_now(fastrack).updated == 1
+    history = _history(coordinator_page, project)
+    latest = history[0]
+    assert latest["tasks_added"] == "Winterize, Pool Cover"
+    assert sorted(latest["tasks_archived"].split(", ")) == ["Board Up", "Gutters"]
+    assert sorted(latest["tasks_renamed"].split(", ")) == ["Lawn Mowing → Mowing", "Lock Change → Rekey"]
+    assert set(latest) == {"tasks_added", "tasks_renamed", "tasks_archived"}
+    shown = " ".join(text for event in history for text in event.values())
+    assert "[" not in shown and "'" not in shown
+
+    # The import's first event lists the order's services by name.
+    assert history[-1]["tasks"] == "Grass Cut, Debris, Lock Change, Gutters, Trash Out"
+    assert history[-1]["assignee"] == "—"
+
+
+def test_manual_task_changes_and_assignment_read_as_names(coordinator, coordinator_page, field_user):
+    actor = Actor.for_user(coordinator)
+    project = services.project_create(actor=actor, name="Manual 1", tasks=["Lawn", "Gate"], zip="78701")
+    lawn = project.tasks.get(name="Lawn")
+    services.task_create(project=project, actor=actor, name="Fence")
+    services.task_rename(task=lawn, actor=actor, name="Yard")
+    services.task_remove(task=project.tasks.get(name="Gate"), actor=actor)
+    services.project_assign(project=project, actor=actor, assignee=field_user)
+
+    assigned, removed, renamed, added, created = _history(coordinator_page, project)
+    assert created["tasks"] == "Lawn, Gate"
+    assert added == {"added": "Fence"}
+    assert renamed == {"renamed": "Lawn → Yard"}
+    assert removed == {"removed": "Gate"}
+    assert assigned["assignee"] == f"— → {field_user.full_name}"
