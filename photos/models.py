@@ -100,6 +100,12 @@ class Photo(models.Model):
         indexes = [
             models.Index(fields=["project", "status", "uploaded_at"], name="photo_project_status"),
             models.Index(fields=["account", "status", "uploaded_at"], name="photo_account_status"),
+            # What waits for Publish: approved, not yet sent. Sent photos pile up; this index stays small.
+            models.Index(
+                fields=["account", "uploaded_at"],
+                condition=models.Q(status="approved", published_at__isnull=True),
+                name="photo_account_unpublished",
+            ),
             # The reuse lookup is "same account and any band equal": four index scans OR-ed together.
             models.Index(fields=["account", "phash_band0"], name="photo_phash_band0"),
             models.Index(fields=["account", "phash_band1"], name="photo_phash_band1"),
