@@ -84,20 +84,40 @@ def test_page_shows_the_order_with_csp_and_no_cookies(portal):
 
 
 def test_status_actions_follow_fastrack_rules(sandbox, vendor, portal):
+    """Accept, complete every service, invoice, then submit to QC; each step refused out of turn."""
     number, url, browser = portal
     page = post(browser, url, "submit-qc")
     assert "Only an accepted work order can be submitted to QC" in page.text
+    assert (
+        "Services can be completed only on an accepted"
+        in post(browser, url, "complete-service", serviceId="s-1").text
+    )
     assert sandbox.order(vendor, number)["status"] == "new"
     post(browser, url, "accept")
     assert sandbox.order(vendor, number)["status"] == "accepted"
     assert "Only a new work order" in post(browser, url, "deny").text
+    assert "Complete every service" in post(browser, url, "submit-qc").text
+    assert "once every service is complete" in post(browser, url, "invoice", mode="generate").text
+    post(browser, url, "complete-service", serviceId="s-1")
+    assert "already complete" in post(browser, url, "complete-service", serviceId="s-1").text
+    post(browser, url, "complete-service", serviceId="s-2")
+    assert "Generate or attach an invoice" in post(browser, url, "submit-qc").text
+    post(browser, url, "invoice", mode="generate")
     post(browser, url, "submit-qc")
     assert sandbox.order(vendor, number)["status"] == "in_qc"
     actions = sandbox.received("portal-actions", vendor, number)
     assert [(a["action"], a["ok"], a["statusAfter"]) for a in actions] == [
         ("submit-qc", False, "new"),
+        ("complete-service", False, "new"),
         ("accept", True, "accepted"),
         ("deny", False, "accepted"),
+        ("submit-qc", False, "accepted"),
+        ("invoice", False, "accepted"),
+        ("complete-service", True, "accepted"),
+        ("complete-service", False, "accepted"),
+        ("complete-service", True, "accepted"),
+        ("submit-qc", False, "accepted"),
+        ("invoice", True, "accepted"),
         ("submit-qc", True, "in_qc"),
     ]
 
@@ -114,6 +134,7 @@ def test_recorded_actions_are_shown_on_the_page(sandbox, vendor, portal):
     post(browser, url, "accept")
     post(browser, url, "survey", formId="x", version="1", q_occupied="no", q_roof="Missing shingles")
     post(browser, url, "discretionary", description="Extra debris haul", amount="$125.50")
+    post(browser, url, "complete-service", serviceId="s-1")
     post(browser, url, "complete-service", serviceId="s-2")
     post(browser, url, "invoice", mode="generate")
     post(browser, url, "invoice", mode="attach", invoiceNumber="MY-77", amount="310")
@@ -136,6 +157,7 @@ def test_recorded_actions_are_shown_on_the_page(sandbox, vendor, portal):
         "accept",
         "survey",
         "discretionary",
+        "complete-service",
         "complete-service",
         "invoice",
         "invoice",

@@ -9,8 +9,8 @@ from tests.integrations.helpers import refresh_now
 pytestmark = pytest.mark.django_db
 
 
-def act(session, url, action):
-    response = session.post(f"{url}/{action}", data={}, allow_redirects=False, timeout=10)
+def act(session, url, action, **data):
+    response = session.post(f"{url}/{action}", data=data, allow_redirects=False, timeout=10)
     assert response.status_code == 303, response.text
 
 
@@ -21,10 +21,14 @@ def test_the_portal_takes_the_order_to_completed(project, fastrack, sandbox, ven
         page = browser.get(url, timeout=10)
         assert page.status_code == 200 and "5001" in page.text
         act(browser, url, "accept")
+        for service in sandbox.order(vendor[0], "5001")["services"]:
+            act(browser, url, "complete-service", serviceId=service["serviceId"])
+        act(browser, url, "invoice", mode="generate")
         act(browser, url, "submit-qc")
     assert sandbox.order(vendor[0], "5001")["status"] == "in_qc"
     actions = [(a["action"], a["ok"]) for a in sandbox.received("portal-actions", vendor[0])]
-    assert actions == [("accept", True), ("submit-qc", True)]
+    assert actions[0] == ("accept", True) and actions[-2:] == [("invoice", True), ("submit-qc", True)]
+    assert all(ok for _, ok in actions)
 
     refresh_now(fastrack)
     project.refresh_from_db()

@@ -287,17 +287,30 @@ def _apply(action: str, form: dict, order: dict, extras: dict) -> tuple[str | No
         if action == "accept":
             return "accepted", "Work order accepted."
         return "denied", "Work order denied."
+    # As FAStrack: work happens on an accepted order; it is invoiced once every service is complete, and
+    # only a completed, invoiced order goes to QC.
+    services = {str(s.get("serviceId")) for s in order.get("services") or [] if isinstance(s, dict)}
+    open_services = services - set(extras.get("completedServices", []))
     if action == "submit-qc":
         if status != "accepted":
             return None, f"!Only an accepted work order can be submitted to QC (it is {status})."
+        if open_services:
+            return None, "!Complete every service before submitting to QC."
+        if not extras.get("invoices"):
+            return None, "!Generate or attach an invoice before submitting to QC."
         return "in_qc", "Submitted to QC."
     if action == "complete-service":
-        ids = {str(s.get("serviceId")) for s in order.get("services") or [] if isinstance(s, dict)}
-        if form.get("serviceId") not in ids:
+        if status != "accepted":
+            return None, f"!Services can be completed only on an accepted work order (it is {status})."
+        if form.get("serviceId") not in services:
             return None, "!Unknown service."
+        if form["serviceId"] not in open_services:
+            return None, "!That service is already complete."
         extras.setdefault("completedServices", []).append(form["serviceId"])
         return None, "Service completed."
     if action == "invoice":
+        if status != "accepted" or open_services:
+            return None, "!An accepted work order is invoiced once every service is complete."
         return _invoice(form, order, extras, stamp)
     if action == "survey":
         answers = {k[2:]: v for k, v in form.items() if k.startswith("q_")}
