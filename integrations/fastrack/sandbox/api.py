@@ -9,7 +9,8 @@ Contracts:
   authenticated and the serial is known, before validation of the rest and before any fault is played.
 - Fault ``timeout`` stores the item first and then sleeps, so a retry with the same serial must not duplicate.
 - ``detailFailures`` (an addition to DESIGN.md's faults) lists order numbers whose detail answers 500, so a
-  client failing halfway through auto-close's questions can be played.
+  client failing halfway through auto-close's questions can be played; ``unavailable`` (another) makes the
+  next N calls answer 503, to show which calls our client retries.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def authenticate(store: Store, req: Request, upload: bool = False) -> Vendor:
     faults = dict(vendor.faults)
     if faults["latencyMs"]:
         time.sleep(float(faults["latencyMs"]) / 1000)
+    if store.take_unavailable(vendor):
+        raise HttpError(503, "UNAVAILABLE", "Service unavailable")
     if faults["uploadAuthDown"]:
         raise FILE_SAVE_FAILED if upload else AUTH_FAILED
     if faults["authDown"] or not secrets.compare_digest(creds[1].encode(), vendor.password.encode()):

@@ -131,6 +131,9 @@ def put_faults(app, req: Request) -> Response:
     failures = faults.get("detailFailures", [])
     if not isinstance(failures, list) or not all(isinstance(n, str) for n in failures):
         raise HttpError(400, "VALIDATION", "detailFailures must be a list of order numbers")
+    unavailable = faults.get("unavailable", 0)
+    if not isinstance(unavailable, int) or isinstance(unavailable, bool) or unavailable < 0:
+        raise HttpError(400, "VALIDATION", "unavailable must be a whole number of calls")
     rate = faults.get("photoFailureRate", 0)
     if not isinstance(rate, int | float) or not 0 <= rate <= 1:
         raise HttpError(400, "VALIDATION", "photoFailureRate must be a number from 0 to 1")

@@ -42,6 +42,7 @@ FAULT_DEFAULTS: dict = {
     "uploadAuthDown": False,
     "listFailurePage": None,
     "detailFailures": [],  # order numbers whose detail (GET /workorders/<n>) answers 500
+    "unavailable": 0,  # the next N API calls answer 503, as a restarting FAStrack would
     "totalDelta": 0,
     "seed": None,
 }
@@ -237,6 +238,15 @@ class Store:
             self._apply_faults(vendor, faults)
             self._save_vendor(vendor)
             return dict(vendor.faults)
+
+    def take_unavailable(self, vendor: Vendor) -> bool:
+        """True (and one fewer to come) while the ``unavailable`` fault has calls left to refuse."""
+        with self.lock:
+            left = int(vendor.faults.get("unavailable") or 0)
+            if left <= 0:
+                return False
+            vendor.faults["unavailable"] = left - 1
+            return True
 
     def roll_failure(self, vendor: Vendor) -> str | None:
         """The failure mode to play for this upload, or None (random with photoFailureRate)."""

@@ -201,6 +201,10 @@ class Sandbox:
         """Replace the vendor's faults (omitted ones go back to defaults); ``set_faults(v)`` clears them."""
         return self._call("PUT", "/_sandbox/faults", {"vendor": vendor, **faults})
 
+    def faults(self, vendor: str) -> dict:
+        """The vendor's faults as they stand (counting ones like ``unavailable`` go down as they play)."""
+        return self._call("GET", "/_sandbox/faults", params={"vendor": vendor})
+
     def received(self, kind: str, vendor: str, work_order_number: str | int | None = None) -> list[dict]:
         """kind: photos, answers, checkins or portal-actions."""
         params = {"vendor": vendor}
