@@ -1,16 +1,23 @@
 """API views for sub-users and the caller. Thin: parse, call a service or selector, render."""
 
-from drf_spectacular.utils import extend_schema
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import IsAccountMember, IsAdmin
+from config.api.permissions import IsAccountMember, IsAdmin, IsSubUser
+from config.api.views import ScopedListAPIView
 
 from . import selectors, services
 from .actors import as_actor
-from .models import Role, User
+from .filters import UserFilter
+from .models import ApiKey, Role, User, UserToken
+from .throttles import TOKEN_OBTAIN_THROTTLES
 
 
 class UserOutput(serializers.ModelSerializer):
@@ -66,14 +73,18 @@ class MeView(APIView):
         )
 
 
-class UserListView(APIView):
+class UserListView(ScopedListAPIView):
+    """Sub-users of the account (a field user sees only themselves), filtered and paginated."""
+
+    model = User
+    serializer_class = UserOutput
+    filterset_class = UserFilter
+
     def get_permissions(self):
         return [IsAdmin()] if self.request.method == "POST" else [IsAccountMember()]
 
-    @extend_schema(responses=UserOutput(many=True))
-    def get(self, request):
-        users = selectors.users_visible_to(as_actor(request.user))
-        return Response(UserOutput(users, many=True).data)
+    def scoped_queryset(self):
+        return selectors.users_visible_to(as_actor(self.request.user))
 
     @extend_schema(request=UserCreateInput, responses={201: UserOutput})
     def post(self, request):
@@ -113,3 +124,155 @@ class UserDetailView(APIView):
             )
         user = services.user_update(user=user, **data.validated_data)
         return Response(UserOutput(user).data)
+
+
+# Credentials: each key or token is shown once, in the answer that creates it; lists show its prefix only.
+
+
+def _shown_once(body: dict) -> Response:
+    response = Response(body, status=status.HTTP_201_CREATED)
+    response["Cache-Control"] = "no-store"  # a secret: no cache or proxy may keep it
+    return response
+
+
+class TokenOutput(serializers.ModelSerializer):
+    class Meta:
+        model = UserToken
+        fields = ("id", "name", "prefix", "created_at", "last_used_at")
+
+
+class TokenCreatedOutput(TokenOutput):
+    token = serializers.CharField(
+        help_text="Send as `Authorization: Token <token>`. Shown this once only: only its digest is kept."
+    )
+
+    class Meta(TokenOutput.Meta):
+        fields = (*TokenOutput.Meta.fields, "token")
+
+
+class TokenObtainInput(serializers.Serializer):
+    email = serializers.CharField(required=False, max_length=254, help_text="The sub-user's e-mail.")
+    username = serializers.CharField(required=False, max_length=254, help_text="The same as `email`.")
+    password = serializers.CharField(
+        write_only=True, max_length=4096, trim_whitespace=False, style={"input_type": "password"}
+    )
+    name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        default="Field app",
+        help_text="The device, to recognise the token in the list.",
+    )
+
+    def validate(self, data):
+        email = data.get("email") or data.get("username")
+        if not email:
+            raise serializers.ValidationError({"email": ["Give your e-mail (as `email` or `username`)."]})
+        return {"email": email, "password": data["password"], "name": data["name"]}
+
+
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")  # kept out of error reports
+class TokenListView(ScopedListAPIView):
+    """The caller's own tokens (never their keys). POST signs in with an e-mail and password for a new
+    token, shown once; wrong credentials answer 400 without telling which part was wrong, and tries are
+    rate-limited (429 with Retry-After)."""
+
+    model = UserToken
+    serializer_class = TokenOutput
+
+    def _signing_in(self) -> bool:
+        request = getattr(self, "request", None)
+        return request is not None and request.method == "POST"
+
+    def get_authenticators(self):
+        # Signing in needs no credentials, and a stale token the app still sends must not stand in its way.
+        return [] if self._signing_in() else super().get_authenticators()
+
+    def get_permissions(self):
+        return [AllowAny()] if self._signing_in() else [IsAccountMember(), IsSubUser()]
+
+    def get_throttles(self):
+        return [throttle() for throttle in TOKEN_OBTAIN_THROTTLES] if self._signing_in() else []
+
+    def scoped_queryset(self):
+        return selectors.user_tokens_of(as_actor(self.request.user))
+
+    @extend_schema(request=TokenObtainInput, responses={201: TokenCreatedOutput})
+    @method_decorator(sensitive_variables("data", "issued"))
+    def post(self, request):
+        data = TokenObtainInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        issued = services.user_token_obtain(**data.validated_data)
+        return _shown_once({**TokenOutput(issued.record).data, "token": issued.key})
+
+
+class TokenDetailView(APIView):
+    permission_classes = [IsAccountMember, IsSubUser]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        services.user_token_revoke(token=selectors.user_token_get(as_actor(request.user), pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class KeyRoleField(serializers.ChoiceField):
+    """An API key's role: ``admin`` or ``coordinator``. Plain text in the schema, where the enum named after
+    ``role`` is the sub-users' (four roles) and a second choice set of that name cannot be named cleanly."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "admin or coordinator: what the key may do.")
+        super().__init__(choices=[(Role.ADMIN, "Admin"), (Role.COORDINATOR, "Coordinator")], **kwargs)
+
+
+class ApiKeyOutput(serializers.ModelSerializer):
+    created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
+    role = KeyRoleField(read_only=True)
+
+    class Meta:
+        model = ApiKey
+        fields = ("id", "name", "prefix", "role", "created_by", "created_at", "last_used_at")
+
+
+class ApiKeyCreatedOutput(ApiKeyOutput):
+    key = serializers.CharField(
+        help_text="Send as `Authorization: Api-Key <key>`. Shown this once only: only its digest is kept."
+    )
+
+    class Meta(ApiKeyOutput.Meta):
+        fields = (*ApiKeyOutput.Meta.fields, "key")
+
+
+class ApiKeyCreateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    role = KeyRoleField(default=Role.ADMIN)
+
+
+class ApiKeyListView(ScopedListAPIView):
+    """The account's working API keys (never the keys themselves). Admins and owners, signed in as
+    themselves: a key cannot list or make keys. POST names a new key and shows it once."""
+
+    model = ApiKey
+    serializer_class = ApiKeyOutput
+    permission_classes = [IsAdmin, IsSubUser]
+
+    def scoped_queryset(self):
+        return selectors.active_api_keys_of(as_actor(self.request.user))
+
+    @extend_schema(request=ApiKeyCreateInput, responses={201: ApiKeyCreatedOutput})
+    @method_decorator(sensitive_variables("issued"))
+    def post(self, request):
+        data = ApiKeyCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        actor = as_actor(request.user)
+        issued = services.api_key_issue(account=actor.account, created_by=actor.user, **data.validated_data)
+        return _shown_once({**ApiKeyOutput(issued.record).data, "key": issued.key})
+
+
+class ApiKeyDetailView(APIView):
+    permission_classes = [IsAdmin, IsSubUser]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        services.api_key_revoke(api_key=selectors.api_key_get(as_actor(request.user), pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.debug import sensitive_variables
 
 from .models import Account, ApiKey, Role, User, UserToken
 from .secrets import new_secret
@@ -126,6 +128,7 @@ def user_set_password(*, user: User, password: str) -> User:
     return user
 
 
+@sensitive_variables("key")
 @transaction.atomic
 def api_key_issue(
     *, account: Account, name: str, role: str = Role.ADMIN, created_by: User | None = None
@@ -149,10 +152,31 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     return api_key
 
 
+@sensitive_variables("key")
 def user_token_issue(*, user: User, name: str = "Field app") -> IssuedKey:
     key, prefix, key_digest = new_secret("vdt")
-    record = UserToken.objects.create(user=user, name=name, prefix=prefix, digest=key_digest)
+    record = UserToken.objects.create(
+        user=user, name=name.strip() or "Field app", prefix=prefix, digest=key_digest
+    )
     return IssuedKey(record=record, key=key)
+
+
+# One message for every way signing in can fail: it never tells whether the e-mail exists.
+INVALID_CREDENTIALS = "Unable to sign in with this e-mail and password."
+
+
+@sensitive_variables("password")
+@transaction.atomic
+def user_token_obtain(*, email: str, password: str, name: str = "Field app") -> IssuedKey:
+    """A sub-user's e-mail and password exchanged for a new token (the field app signing in).
+
+    Django's backend checks the password (hashing even for an unknown e-mail, so the time taken does not
+    tell either) and refuses inactive users; staff without an account get no token either.
+    """
+    user = authenticate(None, email=email.strip().lower(), password=password)
+    if user is None or user.account_id is None:
+        raise ValidationError(INVALID_CREDENTIALS, code="invalid_credentials")
+    return user_token_issue(user=user, name=name)
 
 
 def user_token_revoke(*, token: UserToken) -> UserToken:

@@ -2,9 +2,11 @@
 actions that reach the client (complete, publish, re-publish, the portal link). Thin views only."""
 
 from django.http import Http404
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,7 +20,8 @@ from projects.serializers import ProjectDetailOutput
 
 from . import relay, selectors, services
 from .base import SourceError
-from .models import IntegrationEvent, RelayItem
+from .filters import ImportLogFilter, IntegrationFilter, RelayItemFilter
+from .models import Integration, IntegrationEvent, RelayItem
 from .refresh import request_refresh
 from .serializers import (
     IntegrationCreateInput,
@@ -50,15 +53,21 @@ def _assignee(actor, data: dict) -> dict:
     return data
 
 
-class IntegrationListView(APIView):
+class IntegrationListView(ScopedListAPIView):
+    """The account's integrations, filtered and paginated."""
+
+    model = Integration
+    serializer_class = IntegrationOutput
+    filterset_class = IntegrationFilter
+
     def get_permissions(self):
         return [IsAdmin()] if self.request.method == "POST" else [IsCoordinator()]
 
-    @extend_schema(responses=IntegrationOutput(many=True))
-    def get(self, request):
-        return Response(IntegrationOutput(selectors.integrations_visible_to(request.user), many=True).data)
+    def scoped_queryset(self):
+        return selectors.integrations_visible_to(self.request.user)
 
     @extend_schema(request=IntegrationCreateInput, responses={201: IntegrationOutput})
+    @method_decorator(sensitive_variables("data", "fields"))  # they hold the credentials
     def post(self, request):
         data = IntegrationCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -77,6 +86,7 @@ class IntegrationDetailView(APIView):
         return Response(IntegrationOutput(selectors.integration_get(request.user, pk)).data)
 
     @extend_schema(request=IntegrationUpdateInput, responses=IntegrationOutput)
+    @method_decorator(sensitive_variables("data", "fields"))
     def patch(self, request, pk):
         integration = selectors.integration_get(request.user, pk)
         data = IntegrationUpdateInput(data=request.data, partial=True)
@@ -133,19 +143,17 @@ class RefreshRunView(APIView):
 
 
 class ImportLogView(ScopedListAPIView):
-    """The import log, newest first; ``line`` is formatted as the seeds show it."""
+    """The import log, newest first, filtered by ``level`` and ``run``; ``line`` is formatted as the seeds
+    show it."""
 
     model = IntegrationEvent
     serializer_class = IntegrationEventOutput
     permission_classes = [IsCoordinator]
+    filterset_class = ImportLogFilter
 
     def scoped_queryset(self):
         self.integration = selectors.integration_get(self.request.user, self.kwargs["pk"])
-        run = self.request.query_params.get("run") or None
-        # Not a bigint id: the lookup would raise (a 500) instead of finding nothing.
-        if run is not None and not (run.isdigit() and int(run) < 2**63):
-            raise ValidationError({"run": ["Give a refresh run id."]})
-        return selectors.import_log(self.integration, run_id=run)
+        return selectors.import_log(self.integration)
 
     def get_serializer_context(self):
         if getattr(self, "swagger_fake_view", False):
@@ -197,9 +205,12 @@ class PhotoRepublishView(APIView):
 
 
 class ProjectRelayItemsView(ScopedListAPIView):
+    """What the project sent (or is sending) to the client, newest first; filter by ``status``, ``kind``."""
+
     model = RelayItem
     serializer_class = RelayItemOutput
     permission_classes = [IsAccountMember]
+    filterset_class = RelayItemFilter
 
     def scoped_queryset(self):
         return selectors.project_relay_items(project_get(self.request.user, self.kwargs["pk"]))

@@ -15,7 +15,7 @@ from config.api.permissions import IsAccountMember, IsCoordinator
 from config.api.views import ScopedListAPIView
 
 from . import selectors, services
-from .filters import ProjectFilter
+from .filters import ProjectEventFilter, ProjectFilter
 from .models import Project, ProjectEvent
 from .serializers import (
     AssignInput,
@@ -112,11 +112,12 @@ class ProjectCloseView(APIView):
 
 
 class ProjectEventListView(ScopedListAPIView):
-    """The project's history, newest first."""
+    """The project's history, newest first; filter by ``type`` and ``since``."""
 
     model = ProjectEvent
     serializer_class = ProjectEventOutput
     permission_classes = [IsAccountMember]
+    filterset_class = ProjectEventFilter
 
     def scoped_queryset(self):
         project = selectors.project_get(self.request.user, self.kwargs["pk"])

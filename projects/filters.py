@@ -1,11 +1,33 @@
 """Filters of the project list, shared by the API and the projects page."""
 
-import django_filters
-from django.db.models import Q
+from datetime import UTC
 
-from .models import Project, ProjectStatus
+import django_filters
+from django import forms
+from django.db.models import Q
+from django_filters.fields import IsoDateTimeField
+
+from .models import EventType, Project, ProjectEvent, ProjectStatus
 
 MAX_ID = 2**63 - 1
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, handed to the database in UTC. PostgreSQL refuses offsets past ±15:59, which ISO
+    allows (a 500); a time that leaves years 1-9999 once in UTC is refused as bad input."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError("Enter a time between the years 1 and 9999.", code="invalid") from exc
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -16,7 +38,7 @@ class ProjectFilter(django_filters.FilterSet):
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lt")
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
     zip = django_filters.CharFilter(field_name="zip", lookup_expr="startswith")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     search = django_filters.CharFilter(
         method="filter_search", help_text="Name, address, city or order number."
     )
@@ -61,3 +83,18 @@ class ProjectFilter(django_filters.FilterSet):
             | Q(city__icontains=term)
             | Q(source_ref=term)
         )
+
+
+class ProjectEventFilter(django_filters.FilterSet):
+    """Filters of a project's history."""
+
+    type = django_filters.MultipleChoiceFilter(
+        choices=EventType.choices, help_text="One or more event types (repeat the parameter)."
+    )
+    since = UtcIsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", help_text="Events at or after this time."
+    )
+
+    class Meta:
+        model = ProjectEvent
+        fields = ["type", "since"]

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -45,15 +46,24 @@ def answered_in(request) -> str:
     return AnsweredIn.FIELD if isinstance(request.auth, UserToken) else AnsweredIn.OFFICE
 
 
-class ProjectSurveyListView(APIView):
+class ProjectSurveyListView(GenericAPIView):
+    """The project's surveys with their questions and the project's answers, paginated like every list.
+
+    The selector returns the rows in memory (a form attached in several versions shows its newest), so the
+    page is cut from that list: a project has a handful of surveys."""
+
     permission_classes = [IsAccountMember]
+    serializer_class = ProjectSurveyOutput
+    filter_backends = []
 
     @extend_schema(responses=ProjectSurveyOutput(many=True))
     def get(self, request, pk):
         project = project_get(request.user, pk)
-        rows = selectors.project_surveys(project)
-        context = {"responses": {s.pk: r for s, r in rows if r is not None}}
-        return Response(ProjectSurveyOutput([s for s, _ in rows], many=True, context=context).data)
+        page = self.paginate_queryset(selectors.project_surveys(project))
+        context = {"responses": {s.pk: r for s, r in page if r is not None}}
+        return self.get_paginated_response(
+            ProjectSurveyOutput([s for s, _ in page], many=True, context=context).data
+        )
 
 
 class SurveyResponseView(APIView):

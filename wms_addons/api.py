@@ -1,6 +1,7 @@
 """WMS add-on API: add-ons (the signing secret shown once, on create) and their delivery log. Admins and
 owners only; everything is scoped to the caller's account, so another account's id answers 404."""
 
+import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -88,10 +89,23 @@ def _parsed(request, *, partial: bool) -> dict:
     return fields
 
 
+class AddonFilter(django_filters.FilterSet):
+    active = django_filters.BooleanFilter(
+        field_name="enabled", help_text="Enabled add-ons only, or disabled."
+    )
+
+    class Meta:
+        model = WmsAddon
+        fields = ["active"]
+
+
 class AddonListView(ScopedListAPIView):
+    """The account's add-ons (never their secrets); filter by ``active``."""
+
     model = WmsAddon
     serializer_class = AddonOutput
     permission_classes = [IsAdmin]
+    filterset_class = AddonFilter
 
     def scoped_queryset(self):
         return selectors.addons_of(self.request.user)

@@ -33,3 +33,18 @@ class IsCoordinator(_AtLeast):
 class IsAdmin(_AtLeast):
     role = Role.ADMIN
     message = "Only admins and owners can do this."
+
+
+class IsSubUser(BasePermission):
+    """A sub-user acting as themselves (a session or their own token), not an account's API key."""
+
+    message = "Sign in as a sub-user: an API key cannot do this."
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        try:
+            return as_actor(user).user is not None
+        except PermissionError:
+            return False

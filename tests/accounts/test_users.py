@@ -55,7 +55,7 @@ def test_users_api_is_scoped_and_admin_only_for_writes(
     owner_client, owner, other_account, field_client, field_user
 ):
     stranger = UserFactory(account=other_account)
-    listed = {u["id"] for u in owner_client.get("/api/v1/users/").json()}
+    listed = {u["id"] for u in owner_client.get("/api/v1/users/").json()["results"]}
     assert owner.pk in listed and field_user.pk in listed and stranger.pk not in listed
     assert owner_client.get(f"/api/v1/users/{stranger.pk}/").status_code == 404
     assert (
@@ -64,7 +64,7 @@ def test_users_api_is_scoped_and_admin_only_for_writes(
     )
 
     # a field user sees only themselves and cannot add anyone
-    assert [u["id"] for u in field_client.get("/api/v1/users/").json()] == [field_user.pk]
+    assert [u["id"] for u in field_client.get("/api/v1/users/").json()["results"]] == [field_user.pk]
     assert field_client.post("/api/v1/users/", {"email": "n@x.test"}, format="json").status_code == 403
 
     created = owner_client.post(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from accounts.actors import Actor
-from accounts.services import api_key_issue
+from accounts.services import api_key_issue, user_token_issue
 from integrations.models import Health, Integration, IntegrationEvent, RefreshRun, RelayItem, RelayKind
 from photos.models import PhotoSource
 from photos.services import photo_ingest
@@ -21,6 +21,7 @@ from projects.services import project_create
 from surveys.models import AttachedBy, ProjectSurvey, Survey, SurveyResponse, SurveySource
 from tests.factories import UserFactory
 from tests.photos.imagefiles import make_jpeg
+from tests.throttles import own_throttle_counts  # noqa: F401 - autouse: fresh rate-limit counts per test
 from wms_addons.models import WmsAddon, WmsDelivery
 
 # The literal segment before a path parameter names the resource the id belongs to. A new resource is one
@@ -35,6 +36,8 @@ RESOURCES = {
     "addons": "addon",
     "deliveries": "delivery",
     "shares": "share",
+    "tokens": "token",
+    "api-keys": "api_key",
 }
 
 _PARAM = re.compile(r"\{([^}]+)\}")
@@ -156,6 +159,7 @@ def make_tenant(account, marker: str, *, field_user=None, assign: bool = True) -
     from integrations.share.services import share_create
 
     share, _ = share_create(actor=actor, name=f"{marker} sub")
+    token = user_token_issue(user=owner, name=f"{marker} phone")
     tenant = Tenant(account=account, owner=owner, field_user=field_user, marker=marker, api_key=key.key)
     tenant.ids = {
         "project": project.pk,
@@ -169,6 +173,7 @@ def make_tenant(account, marker: str, *, field_user=None, assign: bool = True) -
         "task": task.pk,
         "api_key": key.record.pk,
         "share": share.pk,
+        "token": token.record.pk,
     }
     return tenant
 

@@ -61,7 +61,7 @@ def test_roles_and_tenancy(coordinator_client, field_client, owner_client, fastr
         assert (
             owner_client.post(f"/api/v1/integrations/{theirs.pk}/{url}", {}, format="json").status_code == 404
         )
-    assert [i["id"] for i in owner_client.get("/api/v1/integrations/").json()] == [fastrack.pk]
+    assert [i["id"] for i in owner_client.get("/api/v1/integrations/").json()["results"]] == [fastrack.pk]
 
 
 def test_refresh_is_accepted_once_and_the_log_reads_like_the_seeds(

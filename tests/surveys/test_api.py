@@ -24,7 +24,9 @@ def client_form(project):
 
 
 def test_the_project_lists_its_surveys_with_questions(project, field_client):
-    body = field_client.get(urls(project)).json()
+    page = field_client.get(urls(project)).json()
+    assert page["count"] == 2 and page["next"] is None
+    body = page["results"]
     assert sorted(s["form_ref"] for s in body) == sorted(["AGS-CHECKLIST", client_form(project).form_ref])
     form = next(s for s in body if s["source"] == "client")
     assert form["questions"][0]["id"] == "occupied" and form["response"] is None

@@ -1,0 +1,14 @@
+"""Filters of the sub-user list."""
+
+import django_filters
+
+from .models import Role, User
+
+
+class UserFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = User
+        fields = ["role", "is_active"]

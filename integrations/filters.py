@@ -1,0 +1,44 @@
+"""Filters of the integrations API's lists."""
+
+import django_filters
+from django import forms
+
+from .models import EventLevel, Health, Integration, IntegrationEvent, RelayItem, RelayKind, RelayStatus
+from .registry import KIND_CHOICES
+
+# An id past the bigint column overflows the database driver (a 500): refuse it as a bad filter instead.
+ID_BOUNDS = {"min_value": 1, "max_value": 2**63 - 1}
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number (NumberFilter alone would take 1.5)."""
+
+    field_class = forms.IntegerField
+
+
+class IntegrationFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=KIND_CHOICES)
+    enabled = django_filters.BooleanFilter()
+    health = django_filters.ChoiceFilter(choices=Health.choices)
+
+    class Meta:
+        model = Integration
+        fields = ["kind", "enabled", "health"]
+
+
+class ImportLogFilter(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=EventLevel.choices)
+    run = IdFilter(field_name="run_id", help_text="A refresh run's id: that run's lines only.", **ID_BOUNDS)
+
+    class Meta:
+        model = IntegrationEvent
+        fields = ["level", "run"]
+
+
+class RelayItemFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=RelayStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=RelayKind.choices)
+
+    class Meta:
+        model = RelayItem
+        fields = ["status", "kind"]
