@@ -123,9 +123,13 @@ def user_set_password(*, user: User, password: str) -> User:
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    # A new password also retires the field app's tokens.
-    UserToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    user_tokens_revoke_all(user=user)
     return user
+
+
+def user_tokens_revoke_all(*, user: User) -> int:
+    """A new password retires the field app's tokens: whoever learnt the old one keeps no way in."""
+    return UserToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 @sensitive_variables("key")

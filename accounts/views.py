@@ -2,7 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
 from . import services
@@ -96,3 +98,14 @@ def member_password(request, pk):
     return render(
         request, "accounts/member.html", {"member": member, "form": form, "password_form": password_form}
     )
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's reset by e-mail, in one transaction with retiring the user's field-app tokens, as every
+    new password does (services.user_set_password)."""
+
+    @transaction.atomic
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_tokens_revoke_all(user=form.user)
+        return response

@@ -31,6 +31,10 @@ def test_the_login_page_offers_the_reset(client):
 
 
 def test_password_reset_by_e_mail_then_sign_in_with_the_new_password(owner):
+    from accounts.models import UserToken
+    from accounts.services import user_token_issue
+
+    field_app = user_token_issue(user=owner).record  # signed in with the old password
     client = Client(enforce_csrf_checks=True)
     form = client.get("/password_reset/")
     assert form.status_code == 200 and "Reset your password" in form.content.decode()
@@ -62,6 +66,7 @@ def test_password_reset_by_e_mail_then_sign_in_with_the_new_password(owner):
     )
     assert response.status_code == 302 and response["Location"] == "/reset/done/"
     assert "Password set" in client.get("/reset/done/").content.decode()
+    assert UserToken.objects.get(pk=field_app.pk).revoked_at is not None  # the old password's way in
 
     # The link is spent; the old password no longer works and the new one signs in.
     assert "no longer valid" in client.get(link, follow=True).content.decode()
