@@ -130,3 +130,39 @@ def test_any_answers_get_400_or_200_never_500(project, coordinator_client, answe
         assert isinstance(body["errors"], dict) and body["errors"]
     else:
         assert SurveyResponse.objects.get(project=project).status == ResponseStatus.DRAFT
+
+
+# Values no question of the template can take: objects, nested lists, and strings that are not a serial,
+# a date, a number, a choice or a yes/no word (for the text question, an object is still wrong).
+not_an_answer = st.one_of(
+    st.dictionaries(st.text(max_size=5), st.integers(), min_size=1, max_size=3),
+    st.lists(st.lists(st.integers(), min_size=1, max_size=2), min_size=1, max_size=2),
+)
+submit_ids = st.sampled_from(["occupied", "roof", "count", "visit", "grade", "front", "back"])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    bad=st.dictionaries(submit_ids, not_an_answer, min_size=1, max_size=4),
+    unknown=st.sets(st.text(alphabet="xyz_", min_size=3, max_size=6), max_size=2),
+    submit=st.booleans(),
+)
+def test_malformed_answers_are_always_400_naming_each_question(
+    project, coordinator_client, bad, unknown, submit
+):
+    """Whatever mix of wrong values and unknown question ids, saving or submitting refuses with an error
+    for each of them, and nothing is stored."""
+    answers = {"occupied": "yes", **bad, **dict.fromkeys(unknown, "?")}
+    url = urls(project, client_form(project).pk)
+    stored = list(SurveyResponse.objects.filter(project=project).values("answers", "status"))
+    response = (
+        coordinator_client.post(f"{url}/submit", {"answers": answers}, format="json")
+        if submit
+        else coordinator_client.put(url, {"answers": answers}, format="json")
+    )
+    assert response.status_code == 400, response.content
+    errors = response.json()["errors"]
+    assert set(bad) <= set(errors)
+    if unknown:
+        assert any(name in str(errors) for name in unknown)
+    assert list(SurveyResponse.objects.filter(project=project).values("answers", "status")) == stored
