@@ -87,7 +87,7 @@ def test_an_order_flows_from_the_client_to_the_subcontractor_and_back(
     response_submit(
         project=sub_project,
         survey=sub_form,
-        actor=sub_actor,
+        actor=Actor.for_user(sub_field),  # the crew answers in the field
         answers={"occupied": False, "front": [str(photos[0].serial)]},
     )
     assert publish_project(project=sub_project, actor=sub_actor) == 3

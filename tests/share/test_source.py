@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from accounts.actors import Actor
 from integrations.base import AuthError, OrderStatus, SourceError
+from integrations.checkin import check_in, complete_check_in
 from integrations.models import Health, Integration, RelayItem, RelayStatus
 from integrations.relay import publish_project
 from integrations.services import integration_create, integration_validate
@@ -16,11 +17,14 @@ from integrations.share.source import ShareSource
 from photos.models import PhotoStatus
 from photos.services import photo_approve
 from projects.models import EventType, Project
+from surveys.models import ResponseStatus, SurveyResponse
+from surveys.services import response_submit
 from tests.factories import AccountFactory
 from tests.integrations.helpers import log_lines, refresh_now
 from tests.integrations.relaying import drain
 
 from .conftest import add_field_photo, hand_over, import_orders
+from .test_flow import CHECKLIST
 
 pytestmark = pytest.mark.django_db
 
@@ -150,11 +154,20 @@ def test_revoking_closes_the_copies_of_that_links_projects_and_no_others(
     assert list(Project.objects.filter(account=other_account).values_list("last_event_sequence")) == sequences
 
 
-def test_an_approving_link_publishes_photos_on_to_the_client(
-    fastrack, sandbox, vendor, share, share_integration, coordinator, owner, sub_coordinator, sub_field
+def test_an_approving_link_publishes_photos_surveys_and_check_ins_on_to_the_client(
+    fastrack,
+    sandbox,
+    vendor,
+    share,
+    share_integration,
+    coordinator,
+    owner,
+    sub_coordinator,
+    sub_field,
+    form_id,
 ):
     services.share_update(link=share[0], actor=Actor.for_user(owner), photo_status="approved")
-    [project] = import_orders(fastrack, sandbox, vendor, "7501")
+    [project] = import_orders(fastrack, sandbox, vendor, "7501", form=form_id, check_in=True)
     hand_over(project, share[0], coordinator)
     refresh_now(share_integration)
     sub_project = share_integration.projects.get()
@@ -172,6 +185,38 @@ def test_an_approving_link_publishes_photos_on_to_the_client(
     item = RelayItem.objects.get(photo=photo)
     source_of(share_integration).upload_photo(item)
     assert project.photos.count() == 1
+
+    # The crew's survey answers go on to the client too, naming the photo by the serial the client has.
+    sub_form = sub_project.survey_links.get(survey__source="client").survey
+    response_submit(
+        project=sub_project,
+        survey=sub_form,
+        actor=Actor.for_user(sub_field),
+        answers={"occupied": False, "front": [str(photo.serial)]},
+    )
+    publish_project(project=sub_project, actor=Actor.for_user(sub_coordinator))
+    drain()
+    [answers] = sandbox.received("answers", vendor[0], "7501")
+    assert (
+        answers["answers"]["front"] == [str(photo.relay_serial)] and answers["answers"]["occupied"] is False
+    )
+    landed = SurveyResponse.objects.get(project=project, survey__source="client")
+    assert landed.status == ResponseStatus.PUBLISHED
+
+    # Check In through the link: the arrival at once, the checklist relayed on after the photo it names.
+    assert check_in(project=sub_project, actor=Actor.for_user(sub_field), abc_number="ABC123456").sent
+    complete_check_in(
+        project=sub_project,
+        actor=Actor.for_user(sub_field),
+        checklist={
+            **CHECKLIST,
+            "arrival_front_photo": str(photo.serial),
+            "departure_secured_photos": [str(photo.serial)],
+        },
+    )
+    drain()
+    steps = [(c["type"], c.get("abcNumber")) for c in sandbox.received("checkins", vendor[0], "7501")]
+    assert steps == [("checkin", "ABC123456"), ("complete", None)]
 
 
 def test_a_key_serves_one_account_and_never_its_issuer(share, share_integration, account):
