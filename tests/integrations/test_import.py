@@ -9,7 +9,7 @@ import pytest
 from accounts.actors import Actor
 from projects.errors import ProjectLocked
 from projects.models import Project, ProjectEvent, Task
-from projects.services import project_delete, task_create, task_remove, task_rename
+from projects.services import project_close, project_delete, task_create, task_remove, task_rename
 from tests.factories import ProjectFactory, UserFactory
 
 from .helpers import log_lines, make_order, refresh_now
@@ -368,4 +368,47 @@ def test_queries_per_page_do_not_grow_with_the_page(postgres, account, sandbox, 
 
     small = queries_for(3, f"q-{uuid.uuid4().hex[:8]}", 1000)
     large = queries_for(40, f"q-{uuid.uuid4().hex[:8]}", 2000)
+    assert large == small
+
+
+def test_queries_per_page_do_not_grow_with_the_changed_orders(postgres, account, sandbox, settings):
+    """Changed, renamed, reopened and restored orders are applied in bulk too: the query count of a page of
+    them does not depend on how many it holds."""
+    import uuid
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from integrations.models import Health, Integration
+
+    settings.FASTRACK_PAGE_SIZE = 1000
+
+    def services(n, name):
+        return [
+            {"serviceId": f"{n}-{k}", "serviceName": f"{name} {k}", "photoRequired": True} for k in range(3)
+        ]
+
+    def queries_for(count, start):
+        name = f"q-{uuid.uuid4().hex[:8]}"
+        sandbox.add_vendor(name, "pw")
+        numbers = [str(n) for n in range(start, start + count)]
+        sandbox.add_orders(name, [make_order(n, services=services(n, "Service")) for n in numbers])
+        integration = Integration(
+            account=account, kind="fastrack", name=name, base_url=sandbox.url, health=Health.OK
+        )
+        integration.set_credentials({"username": name, "password": "pw"})
+        integration.save()
+        assert refresh_now(integration).created == count
+        actor = Actor.importer(account, name)
+        for n in numbers:  # every order changes: new instructions, services renamed, one removed
+            sandbox.patch_order(name, n, instructions=f"Changed {n}", services=services(n, "Renamed")[:2])
+        closed = integration.projects.order_by("pk").first()
+        project_close(project=closed, actor=actor, reason="cancelled")  # auto-closed earlier: reopens
+        with CaptureQueriesContext(connection) as ctx:
+            run = refresh_now(integration)
+        assert run.status == "succeeded" and run.updated == count and run.reopened == 1, run.error
+        return len(ctx.captured_queries)
+
+    small = queries_for(3, 3000)
+    large = queries_for(30, 4000)
     assert large == small
