@@ -101,11 +101,17 @@ def test_a_run_that_fails_or_falls_short_closes_nothing(imported, sandbox, vendo
 
 
 def test_the_client_down_fails_the_run_clearly(imported, sandbox, vendor):
+    sandbox.patch_order(vendor[0], "1", status="completed")  # would close, were the client reachable
     imported.base_url = "http://127.0.0.1:9"  # nothing listens there
     imported.save()
     run = refresh_now(imported)
     assert run.status == "failed" and "FAStrack could not be reached" in run.error
     assert Project.objects.filter(status="closed").count() == 0
+    assert any(
+        line.startswith("Refresh failed: FAStrack could not be reached")
+        and line.endswith("Nothing was closed.")
+        for line in log_lines(run)
+    )
 
 
 def test_a_slow_client_times_out_and_closes_nothing(imported, sandbox, vendor, settings):
@@ -120,6 +126,7 @@ def test_a_slow_client_times_out_and_closes_nothing(imported, sandbox, vendor, s
 def test_bad_credentials(imported, sandbox, vendor):
     from integrations.services import integration_validate
 
+    sandbox.patch_order(vendor[0], "1", status="completed")  # would close, were the credentials good
     sandbox.add_vendor(vendor[0], "a-new-password")  # the password was changed at FAStrack
     ok, message = integration_validate(integration=imported)
     assert not ok and message.startswith("Sub-user validation failed")
