@@ -38,7 +38,14 @@ class ProjectFilter(django_filters.FilterSet):
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lt")
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
     zip = django_filters.CharFilter(field_name="zip", lookup_expr="startswith")
-    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        # A change is stamped when its transaction starts and seen when it commits, up to a page later.
+        help_text="Projects changed at or after this time. Poll from a minute before your previous poll: "
+        "a change is stamped before its transaction commits, so a window that starts exactly where the last "
+        "one ended can miss one. Seeing a project twice is harmless (its events carry a sequence).",
+    )
     search = django_filters.CharFilter(
         method="filter_search", help_text="Name, address, city or order number."
     )
