@@ -62,3 +62,28 @@ def test_without_redis_celery_uses_a_filesystem_broker_under_data_dir(tmp_path):
     result = settings_in(env, "settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_OPTIONS")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("filesystem://") and str(tmp_path) in result.stdout
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_naming_the_broker_when_it_is_down(client, monkeypatch):
+    from config.celery import app
+
+    # A broker address where nothing listens (port 9, discard): what a stopped Redis looks like.
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error" and body["database"] == "ok"
+    assert body["broker"].startswith("error: ")
+
+
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
+    """The laptop database: the web server, a worker and beat share one file."""
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.local", "DATA_DIR": str(tmp_path)}
+    result = settings_in(
+        env,
+        "__import__('django.db').db.connection.cursor().execute('PRAGMA journal_mode').fetchone()[0], "
+        "settings.DATABASES['default']['OPTIONS']['transaction_mode']",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "IMMEDIATE"]

@@ -175,3 +175,15 @@ def test_assignee_must_be_active_and_in_account(account, other_account, owner):
             assignee=UserFactory(account=account, is_active=False),
         )
     assert not Task.objects.exists()
+
+
+def test_a_change_and_its_event_commit_or_roll_back_together(account, coordinator, field_user):
+    project = project_create(actor=Actor.for_user(coordinator), name="Together", tasks=["Lawn"])
+    events = ProjectEvent.objects.filter(project=project).count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        project_assign(project=project, actor=Actor.for_user(coordinator), assignee=field_user)
+        assert ProjectEvent.objects.filter(project=project).count() == events + 1
+        raise RuntimeError("the caller's transaction fails after the service")
+    project.refresh_from_db()
+    assert project.assignee is None and project.last_event_sequence == events
+    assert ProjectEvent.objects.filter(project=project).count() == events
