@@ -107,7 +107,7 @@ def history(caller, events) -> list:
     ids = {
         value
         for event in events
-        for value in (event.changes or {}).get("assignee") or ()
+        for value in _assignees(event.changes)
         if isinstance(value, int) and not isinstance(value, bool)
     }
     names = {}
@@ -118,13 +118,22 @@ def history(caller, events) -> list:
     def name(value):
         return names.get(value, f"user #{value}") if isinstance(value, int) else value
 
+    def shown(field, change):
+        if field != "assignee":
+            return change
+        return [name(v) for v in change] if isinstance(change, list) else name(change)
+
     for event in events:
         changes = event.changes if isinstance(event.changes, dict) else {}
-        event.shown_changes = [
-            (field, [name(v) for v in change] if field == "assignee" and isinstance(change, list) else change)
-            for field, change in changes.items()
-        ]
+        event.shown_changes = [(field, shown(field, change)) for field, change in changes.items()]
     return events
+
+
+def _assignees(changes) -> list:
+    """The user ids an event's ``assignee`` names: [old, new] for an assignment, one id (or None) on the
+    "created" event of an import with a default assignee."""
+    value = changes.get("assignee") if isinstance(changes, dict) else None
+    return value if isinstance(value, list) else [value]
 
 
 def check_in_of(project: Project) -> CheckIn | None:

@@ -119,3 +119,17 @@ def test_manual_task_changes_and_assignment_read_as_names(coordinator, coordinat
     assert renamed == {"renamed": "Lawn → Yard"}
     assert removed == {"removed": "Gate"}
     assert assigned["assignee"] == f"— → {field_user.full_name}"
+
+
+def test_an_import_with_a_default_assignee_names_the_crew_in_the_history(
+    fastrack, sandbox, vendor, field_user, coordinator_page
+):
+    """The "created" event of such an import holds the assignee as one id, not an [old, new] pair."""
+    fastrack.default_assignee = field_user
+    fastrack.save()
+    sandbox.add_orders(vendor[0], [make_order("860")])
+    refresh_now(fastrack)
+    project = Project.objects.get(source_ref="860")
+    [created] = _history(coordinator_page, project)
+    crew = field_user.full_name or field_user.email
+    assert created["assignee"] == crew
