@@ -76,6 +76,7 @@ class ImportState:
     known: dict[str, str | None] | None = None  # order ref → digest applied (known_orders)
     open_at_start: set[str] = field(default_factory=set)  # refs of the projects open when the run began
     project_ids: IdPool = field(default_factory=lambda: IdPool(Project))  # ids for new projects
+    digest_only: set[int] = field(default_factory=set)  # written with no change of fields or tasks
 
     def note(self, message: str, *, ref: str = "", level: str = EventLevel.INFO) -> None:
         self.log.append(
@@ -383,7 +384,8 @@ def _update(changed, state: ImportState, events: list, now) -> None:
             if not facts.get("restored"):
                 state.counts["updated"] += 1
         elif not facts:
-            state.counts["unchanged"] += 1  # only the digest's form changed
+            state.counts["unchanged"] += 1  # nothing of its own: its forms, or only the digest's form
+            state.digest_only.add(project.pk)
     Project.objects.bulk_update([p for p, _, _ in changed], PROJECT_UPDATE_FIELDS)
     # Names are unique among live tasks and PostgreSQL checks that row by row, so tasks giving up their name
     # step aside (archived) first: two services may swap names, or one take a removed one's name.

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.actors import Actor
 from config.db import insert_rows
-from projects.events import record_event
-from projects.models import EventType, Project, ProjectStatus
+from projects.events import actor_fields, record_event
+from projects.models import EventType, Project, ProjectEvent, ProjectStatus
 from surveys.ags import AGS_FORM_ID, AGS_NAME, AGS_QUESTIONS, AGS_VERSION
 from surveys.models import AttachedBy, ProjectSurvey, ResponseStatus, Survey, SurveyResponse, SurveySource
 from surveys.selectors import relay_serials
@@ -61,7 +62,7 @@ def attach_surveys(projects: dict[int, ImportedOrder], state, *, created: set[in
     needs_ags = any(order.check_in_required for order in wanted.values())
     _load_templates(integration, cache, keys, needs_ags, state)
 
-    links, retry = set(), []
+    links, retry, labels = set(), [], {}
     for project_id, order in wanted.items():
         survey_ids = [cache.ids.get((form.ref, form.version)) for form in order.forms]
         if order.check_in_required:
@@ -70,7 +71,9 @@ def attach_surveys(projects: dict[int, ImportedOrder], state, *, created: set[in
             retry.append(project_id)
         for form in order.forms:
             if (form.ref, form.version) in cache.ids:
-                links.add((project_id, cache.ids[(form.ref, form.version)], AttachedBy.ORDER))
+                survey_id = cache.ids[(form.ref, form.version)]
+                links.add((project_id, survey_id, AttachedBy.ORDER))
+                labels[survey_id] = f"{form.name or form.ref} (version {form.version})"
         if order.check_in_required and AGS_KEY in cache.ids:
             links.add((project_id, cache.ids[AGS_KEY], AttachedBy.CHECK_IN))
     old = [pk for pk in wanted if pk not in created]
@@ -80,18 +83,49 @@ def attach_surveys(projects: dict[int, ImportedOrder], state, *, created: set[in
         else set()
     )
     now = timezone.now()
+    new_links = [(p, s, by) for p, s, by in sorted(links) if (p, s) not in existing]
     insert_rows(
         ProjectSurvey,
-        [
-            {"project_id": p, "survey_id": s, "attached_by": by}
-            for p, s, by in sorted(links)
-            if (p, s) not in existing
-        ],
+        [{"project_id": p, "survey_id": s, "attached_by": by} for p, s, by in new_links],
         common={"attached_at": now},
         returning=False,
     )
+    added = defaultdict(list)
+    for p, s, by in new_links:
+        if p not in created and by == AttachedBy.ORDER:
+            added[p].append(labels[s])
+    if added:
+        _record_surveys_added(added, state, now)
     if retry:
         Project.objects.filter(pk__in=retry).update(source_digest="")
+
+
+def _record_surveys_added(added: dict[int, list[str]], state, now) -> None:
+    """A form the client put on an existing order (a new one, or a new version) goes in the project's
+    history like any change from the client: numbered after the page's other events, two statements."""
+    ids = sorted(added)
+    Project.objects.filter(pk__in=ids).update(
+        last_event_sequence=F("last_event_sequence") + 1, updated_at=now
+    )
+    sequences = dict(Project.objects.filter(pk__in=ids).values_list("pk", "last_event_sequence"))
+    insert_rows(
+        ProjectEvent,
+        [
+            {"project_id": pk, "sequence": sequences[pk], "changes": {"surveys_added": added[pk]}}
+            for pk in ids
+        ],
+        common={
+            "account_id": state.integration.account_id,
+            "type": EventType.UPDATED,
+            "created_at": now,
+            **actor_fields(state.actor),
+        },
+        returning=False,
+    )
+    # The order counted as unchanged when only its forms differed; it did change.
+    moved = len(state.digest_only & set(ids))
+    state.counts["unchanged"] -= moved
+    state.counts["updated"] += moved
 
 
 def _load_templates(integration, cache: TemplateCache, keys: set, needs_ags: bool, state) -> None:

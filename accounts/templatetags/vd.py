@@ -12,7 +12,9 @@ def has_role(user, role: str) -> bool:
 
 # ProjectEvent changes whose value is a list of names, not an [old, new] pair: the importer's and the task
 # services' task lists (integrations/importer.py ``_sync_tasks``, projects/services.py) and published surveys.
-NAME_LISTS = frozenset({"tasks", "tasks_added", "tasks_archived", "added", "removed", "surveys"})
+NAME_LISTS = frozenset(
+    {"tasks", "tasks_added", "tasks_archived", "added", "removed", "surveys", "surveys_added"}
+)
 # Changes whose value is a list of [old, new] pairs: renamed tasks.
 PAIR_LISTS = frozenset({"tasks_renamed", "renamed"})
 

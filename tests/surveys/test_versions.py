@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_answer_on_version_1_stays_on_version_1_after_version_2_arrives(
-    project, fastrack, sandbox, vendor, form_id, coordinator
+    project, fastrack, sandbox, vendor, form_id, coordinator, client
 ):
     version1 = project.survey_links.get(survey__source="client").survey
     actor = Actor.for_user(coordinator)
@@ -27,7 +27,16 @@ def test_an_answer_on_version_1_stays_on_version_1_after_version_2_arrives(
     sandbox.patch_order(
         vendor[0], "5001", forms=[{"formId": form_id, "name": "Property Condition", "version": 2}]
     )
-    assert refresh_now(fastrack).status == "succeeded"
+    run = refresh_now(fastrack)
+    assert run.status == "succeeded" and run.updated == 1 and run.unchanged == 0
+    event = project.events.order_by("-sequence").first()
+    assert event.type == "project.updated" and event.actor_kind == "import"
+    assert event.changes == {"surveys_added": ["Property Condition (version 2)"]}
+    assert refresh_now(fastrack).unchanged == 1  # nothing new the second time
+    assert project.events.order_by("-sequence").first() == event
+    client.force_login(coordinator)
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "Property Condition (version 2)" in page and "[&#x27;Property" not in page
     versions = sorted(link.survey.version for link in project.survey_links.filter(survey__source="client"))
     assert versions == [1, 2]
 
