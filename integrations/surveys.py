@@ -236,6 +236,7 @@ def publish_submitted(*, project: Project, actor: Actor) -> int:
                 "answers": answers,
                 "photos": by_question,
                 "submittedAt": (response.submitted_at or now).isoformat(),
+                "answeredIn": response.answered_in,  # kept by a Share link's primary vendor
             },
             actor=actor,
             serial=uuid.uuid4(),

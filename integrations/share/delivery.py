@@ -20,6 +20,7 @@ from accounts.actors import Actor
 from photos.models import Photo, PhotoStatus
 from photos.services import photo_approve, photo_ingest
 from projects.models import Project
+from surveys.models import AnsweredIn
 from surveys.selectors import answerable_photo_serials
 from surveys.services import response_save
 
@@ -119,13 +120,24 @@ def land_survey(*, link: ShareLink, project: Project, item, actor: Actor) -> Non
     try:
         with transaction.atomic():
             response_save(
-                project=project, survey=survey, actor=actor, answers=payload["answers"], submit=True
+                project=project,
+                survey=survey,
+                actor=actor,
+                answers=payload["answers"],
+                answered_in=_answered_in(payload),
+                submit=True,
             )
             _receipt(link, item.serial, item.kind)
     except (ValidationError, PermissionDenied) as exc:
         raise _rejected(exc, code=getattr(exc, "code", "") or "") from exc
     if link.approves:
         publish_project(project=project, actor=actor)
+
+
+def _answered_in(payload: dict) -> str:
+    """Where the subcontractor's crew answered (the field app or its office); office when not said."""
+    value = payload.get("answeredIn")
+    return value if value in AnsweredIn.values else AnsweredIn.OFFICE
 
 
 def _coordinate(value) -> Decimal | None:

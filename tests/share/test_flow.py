@@ -12,7 +12,7 @@ from integrations.relay import publish_project
 from photos.models import PhotoStatus
 from photos.services import photo_approve, photos_bulk_approve
 from projects.models import CheckIn, CheckInStatus, ProjectEvent, ProjectStatus
-from surveys.models import ResponseStatus, SurveyResponse, SurveySource
+from surveys.models import AnsweredIn, ResponseStatus, SurveyResponse, SurveySource
 from surveys.services import response_submit
 from tests.integrations.helpers import log_lines, refresh_now
 from tests.integrations.relaying import drain
@@ -87,8 +87,9 @@ def test_an_order_flows_from_the_client_to_the_subcontractor_and_back(
     response_submit(
         project=sub_project,
         survey=sub_form,
-        actor=Actor.for_user(sub_field),  # the crew answers in the field
+        actor=Actor.for_user(sub_field),  # the crew answers in the field app
         answers={"occupied": False, "front": [str(photos[0].serial)]},
+        answered_in=AnsweredIn.FIELD,
     )
     assert publish_project(project=sub_project, actor=sub_actor) == 3
     drain()
@@ -113,6 +114,7 @@ def test_an_order_flows_from_the_client_to_the_subcontractor_and_back(
     answered = SurveyResponse.objects.get(project=primary_project, survey=primary_form)
     assert answered.status == ResponseStatus.SUBMITTED
     assert answered.answers == {"occupied": False, "front": [str(photos[0].relay_serial)]}
+    assert answered.answered_in == AnsweredIn.FIELD  # as the crew answered, not "office"
     assert sandbox.received("photos", vendor[0], "7001") == []  # nothing reaches the client without QA
 
     # The crew completes the check-in at the subcontractor: the primary's check-in completes and relays on.
