@@ -101,6 +101,15 @@ def project_detail(request, pk):
     return render(request, "projects/detail.html", _detail_context(actor, project))
 
 
+@role_required(Role.FIELD)
+def project_history(request, pk):
+    """The history list alone, for the project page to reload in place."""
+    actor = as_actor(request.user)
+    project = project_get(actor, pk)
+    events = pages.history(actor, project_events(actor, project)[:200])
+    return render(request, "projects/_history.html", {"project": project, "events": events})
+
+
 @require_POST
 @role_required(Role.FIELD)
 def project_survey_answer(request, pk, survey_id):
@@ -147,7 +156,10 @@ def project_survey_answer(request, pk, survey_id):
         form = pages.survey_form(survey, response, message=message, **form_args)
     if request.headers.get("HX-Request"):
         # 200 even when refused: htmx swaps only successful answers, and the errors are the content.
-        return render(request, "projects/_survey.html", {"form": form, "project": project})
+        response = render(request, "projects/_survey.html", {"form": form, "project": project})
+        if form.get("message"):  # saved: the history gained an event; its list reloads itself
+            response["HX-Trigger"] = "history-changed"
+        return response
     context = _detail_context(actor, project, bound_survey=form)
     return render(request, "projects/detail.html", context, status=400)
 

@@ -13,6 +13,7 @@ urlpatterns = [
         name="project-survey",
     ),
     path("projects/<int:pk>/portal", project_views.project_portal, name="project-portal"),
+    path("projects/<int:pk>/history", project_views.project_history, name="project-history"),
     path("integrations/", views.integration_list, name="integrations"),
     path("integrations/new", views.integration_new, name="integration-new"),
     path("integrations/<int:pk>/", views.integration_detail, name="integration"),

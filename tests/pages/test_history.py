@@ -24,7 +24,7 @@ def _history(client, project) -> list[dict[str, str]]:
     response = client.get(f"/projects/{project.pk}/")
     assert response.status_code == 200
     body = response.content.decode()
-    block = re.search(r'<ol class="history">(.*?)</ol>', body, re.S)
+    block = re.search(r'<ol class="history"[^>]*>(.*?)</ol>', body, re.S)
     assert block, "the project page has no history"
     events = []
     for item in re.split(r"<li class=\"[^\"]*\">", block[1])[1:]:

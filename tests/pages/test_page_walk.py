@@ -63,6 +63,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "project-publish": (Role.COORDINATOR, POST_ONLY),
     "project-survey": (Role.FIELD, POST_ONLY),
     "project-portal": (Role.COORDINATOR, GET),
+    "project-history": (Role.FIELD, GET),
     "qa-queue": (Role.COORDINATOR, GET),
     "qa-photo": (Role.COORDINATOR, GET),
     "qa-bulk-approve": (Role.COORDINATOR, POST_ONLY),

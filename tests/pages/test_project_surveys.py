@@ -252,3 +252,18 @@ def test_the_page_costs_the_same_queries_for_few_and_many_events_and_photos(
     response_save(project=project, survey=survey, actor=actor, answers={"roof": "Good"})
     many = _count_queries(coordinator_page, project)
     assert few == many
+
+
+def test_a_submit_through_htmx_has_the_history_reload_itself(coordinator_page, project, survey):
+    """The survey's block is swapped in place; the history, which gained an event, is told to reload."""
+    refused = coordinator_page.post(url(project, survey), {"action": "submit"}, HTTP_HX_REQUEST="true")
+    assert "HX-Trigger" not in refused  # nothing was written
+    posted = {"action": "submit", "q:occupied": "yes"}
+    response = coordinator_page.post(url(project, survey), posted, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response["HX-Trigger"] == "history-changed"
+    page = coordinator_page.get(f"/projects/{project.pk}/").content.decode()
+    assert 'hx-trigger="history-changed from:body"' in page
+    history = coordinator_page.get(f"/projects/{project.pk}/history")
+    body = history.content.decode()
+    assert history.status_code == 200 and body.lstrip().startswith("<ol") and "<html" not in body
+    assert "Property Condition" in body and "submitted" in body
