@@ -49,12 +49,14 @@ class TemplateCache:
 
 def attach_surveys(projects: dict[int, ImportedOrder], state, *, created: set[int]) -> None:
     """Attach the forms named on the orders just written (project id → order), and the AGS checklist to
-    check-in orders. Runs inside the page's transaction; a fixed number of queries whatever the page holds,
-    none for a page without forms or check-ins. Unchanged orders never come here: their surveys were
-    attached when they last changed. A project whose template could not be had this time gets its digest
-    cleared, so the next refresh applies its order again and retries."""
+    check-in orders; detach the forms an order no longer names, unless answered (answers are never lost).
+    Runs inside the page's transaction; a fixed number of queries whatever the page holds, none for a page
+    of new orders without forms or check-ins. Unchanged orders never come here: their surveys were settled
+    when they last changed. A project whose template could not be had this time gets its digest cleared,
+    so the next refresh applies its order again and retries."""
     wanted = {pk: o for pk, o in projects.items() if o.forms or o.check_in_required}
-    if not wanted:
+    old = [pk for pk in projects if pk not in created]
+    if not wanted and not old:
         return
     integration = state.integration
     cache = state.surveys = state.surveys or TemplateCache()
@@ -73,47 +75,72 @@ def attach_surveys(projects: dict[int, ImportedOrder], state, *, created: set[in
             if (form.ref, form.version) in cache.ids:
                 survey_id = cache.ids[(form.ref, form.version)]
                 links.add((project_id, survey_id, AttachedBy.ORDER))
-                labels[survey_id] = f"{form.name or form.ref} (version {form.version})"
+                labels[survey_id] = _label(form.name or form.ref, form.version)
         if order.check_in_required and AGS_KEY in cache.ids:
             links.add((project_id, cache.ids[AGS_KEY], AttachedBy.CHECK_IN))
-    old = [pk for pk in wanted if pk not in created]
     existing = (
-        set(ProjectSurvey.objects.filter(project_id__in=old).values_list("project_id", "survey_id"))
+        list(
+            ProjectSurvey.objects.filter(project_id__in=old).values_list(
+                "pk", "project_id", "survey_id", "attached_by", "survey__name", "survey__version"
+            )
+        )
         if old
-        else set()
+        else []
     )
     now = timezone.now()
-    new_links = [(p, s, by) for p, s, by in sorted(links) if (p, s) not in existing]
+    linked = {(p, s) for _, p, s, *_ in existing}
+    new_links = [(p, s, by) for p, s, by in sorted(links) if (p, s) not in linked]
     insert_rows(
         ProjectSurvey,
         [{"project_id": p, "survey_id": s, "attached_by": by} for p, s, by in new_links],
         common={"attached_at": now},
         returning=False,
     )
-    added = defaultdict(list)
+    changes = defaultdict(dict)
     for p, s, by in new_links:
         if p not in created and by == AttachedBy.ORDER:
-            added[p].append(labels[s])
-    if added:
-        _record_surveys_added(added, state, now)
+            changes[p].setdefault("surveys_added", []).append(labels[s])
+    named = {(p, s) for p, s, _ in links}
+    dropped = [row for row in existing if row[3] == AttachedBy.ORDER and (row[1], row[2]) not in named]
+    for _, p, _, _, name, version in _detach_unanswered(dropped):
+        changes[p].setdefault("surveys_removed", []).append(_label(name, version))
+    if changes:
+        _record_survey_changes(changes, state, now)
     if retry:
         Project.objects.filter(pk__in=retry).update(source_digest="")
 
 
-def _record_surveys_added(added: dict[int, list[str]], state, now) -> None:
-    """A form the client put on an existing order (a new one, or a new version) goes in the project's
-    history like any change from the client: numbered after the page's other events, two statements."""
-    ids = sorted(added)
+def _label(name: str, version: int) -> str:
+    return f"{name} (version {version})"
+
+
+def _detach_unanswered(rows: list[tuple]) -> list[tuple]:
+    """Detach the links of forms the order no longer names, but keep any with a response: answers stay,
+    and a submitted one can still be published. Returns the rows detached."""
+    if not rows:
+        return []
+    answered = set(
+        SurveyResponse.objects.filter(
+            project_id__in={r[1] for r in rows}, survey_id__in={r[2] for r in rows}
+        ).values_list("project_id", "survey_id")
+    )
+    detached = [r for r in rows if (r[1], r[2]) not in answered]
+    if detached:
+        ProjectSurvey.objects.filter(pk__in=[r[0] for r in detached]).delete()
+    return detached
+
+
+def _record_survey_changes(changes: dict[int, dict], state, now) -> None:
+    """Forms the client added to or dropped from an existing order go in the project's history like any
+    change from the client: numbered after the page's other events, three statements."""
+    ids = sorted(changes)
     Project.objects.filter(pk__in=ids).update(
         last_event_sequence=F("last_event_sequence") + 1, updated_at=now
     )
     sequences = dict(Project.objects.filter(pk__in=ids).values_list("pk", "last_event_sequence"))
     insert_rows(
         ProjectEvent,
-        [
-            {"project_id": pk, "sequence": sequences[pk], "changes": {"surveys_added": added[pk]}}
-            for pk in ids
-        ],
+        [{"project_id": pk, "sequence": sequences[pk], "changes": changes[pk]} for pk in ids],
         common={
             "account_id": state.integration.account_id,
             "type": EventType.UPDATED,

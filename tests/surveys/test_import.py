@@ -41,7 +41,13 @@ def test_a_template_is_fetched_once_per_version(fastrack, sandbox, vendor, form_
     assert calls == [(form_id, 1), (form_id, 2)]
     assert sorted(Survey.objects.filter(form_ref=form_id).values_list("version", flat=True)) == [1, 2]
     two = fastrack.projects.get(source_ref="2")
-    assert {link.survey.version for link in two.survey_links.all()} == {1, 2}
+    # Version 1 was not answered there: it goes, and the history says so.
+    assert {link.survey.version for link in two.survey_links.all()} == {2}
+    event = two.events.order_by("-sequence").first()
+    assert event.changes == {
+        "surveys_added": ["Property Condition (version 2)"],
+        "surveys_removed": ["Property Condition (version 1)"],
+    }
 
     from surveys.selectors import project_surveys
 
@@ -80,6 +86,26 @@ def test_a_missing_template_is_attached_on_a_later_refresh(fastrack, sandbox, ve
     sandbox.add_form(late, 1, "Late", QUESTIONS)
     refresh_now(fastrack)  # the order itself did not change
     assert fastrack.projects.get(source_ref="1").survey_links.get().survey.form_ref == late
+
+
+def test_a_form_the_client_drops_is_detached_unless_answered(fastrack, sandbox, vendor, form_id, coordinator):
+    from surveys.services import response_save
+
+    sandbox.add_orders(vendor[0], [order_with("1", form_id), order_with("2", form_id)])
+    refresh_now(fastrack)
+    answered = fastrack.projects.get(source_ref="2")
+    survey = answered.survey_links.get().survey
+    response_save(project=answered, survey=survey, actor=Actor.for_user(coordinator), answers={"roof": "Ok"})
+    for number in ("1", "2"):
+        sandbox.patch_order(vendor[0], number, forms=[])
+    run = refresh_now(fastrack)
+    assert run.status == "succeeded" and run.updated == 1 and run.unchanged == 1  # 2 keeps its answered form
+    dropped = fastrack.projects.get(source_ref="1")
+    assert not dropped.survey_links.exists()
+    assert dropped.events.order_by("-sequence").first().changes == {
+        "surveys_removed": ["Property Condition (version 1)"]
+    }
+    assert answered.survey_links.get().survey == survey  # its draft keeps it
 
 
 def test_custom_surveys_cannot_be_added_to_an_imported_project(fastrack, sandbox, vendor, coordinator):
