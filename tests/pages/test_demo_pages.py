@@ -1,6 +1,7 @@
-"""`make run`'s data, opened page by page: the demo account after a refresh of the sandbox's demo orders,
-as the owner and as a field user. Catches the data shapes the hand-made fixtures of other tests miss (the
-demo integration has a default assignee, the seeds' duplicate services and orders, forms and check-ins)."""
+"""`make run`'s data opened page by page, and through the API: the demo account after a refresh of the
+sandbox's demo orders, as the owner and as a field user. Catches the data shapes the hand-made fixtures of
+other tests miss (the demo integration has a default assignee; the seeds' duplicate services and orders,
+forms and check-ins)."""
 
 import io
 
@@ -32,6 +33,17 @@ def test_every_demo_page_opens_after_a_refresh(sandbox):
     for url in pages:
         response = browser.get(url)
         assert response.status_code == 200, url
+
+    # The same data through the API.
+    for pk in Project.objects.values_list("pk", flat=True):
+        for url in (
+            f"/api/v1/projects/{pk}/",
+            f"/api/v1/projects/{pk}/events/",
+            f"/api/v1/projects/{pk}/surveys/",
+        ):
+            assert browser.get(url).status_code == 200, url
+    for url in ("/api/v1/projects/", f"/api/v1/integrations/{integration.pk}/events/", "/api/v1/users/"):
+        assert browser.get(url).status_code == 200, url
 
     crew = User.objects.get(email="field1@demo.vendordesk.test")
     field = Client()
