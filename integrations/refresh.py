@@ -148,17 +148,22 @@ class Prefetched:
     def _fetch(self, pages) -> None:
         try:
             for page in pages:
-                while not self.stop.is_set():
-                    try:
-                        self.buffer.put(page, timeout=0.5)
-                        break
-                    except queue.Full:
-                        continue
-                if self.stop.is_set():
+                if not self._put(page):
                     return
-            self.buffer.put(self._done)
+            self._put(self._done)
         except BaseException as exc:  # handed to the consumer, who decides
-            self.buffer.put(exc)
+            self._put(exc)
+
+    def _put(self, item) -> bool:
+        """Hand ``item`` over, waiting while the buffer is full; False once the consumer has left (the
+        thread then ends instead of waiting forever on a full buffer)."""
+        while not self.stop.is_set():
+            try:
+                self.buffer.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def __iter__(self):
         while True:
