@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
 from accounts.actors import as_actor
@@ -47,19 +47,32 @@ def qa_queue(caller) -> QuerySet[Photo]:
     )
 
 
+# What publishing sends: approved, not yet published, on a live photo task.
+PUBLISHABLE = Q(
+    status=PhotoStatus.APPROVED, published_at__isnull=True, task__archived=False, task__is_photo_task=True
+)
+
+
 def publishable_photos(project: Project) -> QuerySet[Photo]:
-    """What publishing sends: approved, not yet published, on a live photo task. For the relay (no caller:
-    the publish service has already checked who may publish)."""
+    """What publishing sends, for the relay (no caller: the publish service has already checked who may
+    publish)."""
     return (
-        Photo.objects.filter(
-            project=project,
-            status=PhotoStatus.APPROVED,
-            published_at__isnull=True,
-            task__archived=False,
-            task__is_photo_task=True,
-        )
+        Photo.objects.filter(PUBLISHABLE, project=project)
         .select_related("task")
         .order_by("uploaded_at", "id")
+    )
+
+
+def projects_to_publish(caller, *, limit: int) -> list[dict]:
+    """Open projects with photos waiting for Publish, those waiting longest first: project id and name, how
+    many, the oldest upload. One grouped query, at most ``limit`` rows."""
+    return list(
+        photos_visible_to(caller)
+        .filter(PUBLISHABLE)
+        .exclude(project__status=ProjectStatus.CLOSED)
+        .values("project_id", "project__name")
+        .annotate(count=Count("id"), oldest=Min("uploaded_at"))
+        .order_by("oldest", "project_id")[:limit]
     )
 
 

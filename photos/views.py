@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -11,10 +11,9 @@ from django.views.decorators.http import require_POST
 from accounts.actors import as_actor
 from accounts.decorators import role_required
 from accounts.models import Role
-from projects.models import EvidenceType, ProjectStatus
+from projects.models import EvidenceType
 
 from . import selectors, services
-from .models import PhotoStatus
 
 PAGE_SIZE = 60
 # Projects listed with a Publish button above the queue, those waiting longest first.
@@ -30,29 +29,16 @@ def _neighbours(queue, photo):
     return previous, following
 
 
-def _publishable_projects(user) -> list[dict]:
-    """Projects with approved photos not yet published (what ``relay.publish_project`` sends), each with how
-    many and the project's name: one grouped query, at most PUBLISHABLE_PROJECTS rows."""
-    return list(
-        selectors.photos_visible_to(user)
-        .filter(
-            status=PhotoStatus.APPROVED,
-            published_at__isnull=True,
-            task__archived=False,
-            task__is_photo_task=True,
-        )
-        .exclude(project__status=ProjectStatus.CLOSED)
-        .values("project_id", "project__name")
-        .annotate(count=Count("id"), oldest=Min("uploaded_at"))
-        .order_by("oldest", "project_id")[:PUBLISHABLE_PROJECTS]
-    )
-
-
 @role_required(Role.COORDINATOR)
 def qa_queue(request):
     page = Paginator(selectors.qa_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "photos/queue.html", {"page": page, "publishable": _publishable_projects(request.user)}
+        request,
+        "photos/queue.html",
+        {
+            "page": page,
+            "publishable": selectors.projects_to_publish(request.user, limit=PUBLISHABLE_PROJECTS),
+        },
     )
 
 
