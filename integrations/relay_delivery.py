@@ -98,21 +98,12 @@ def deliver(pk: int, owner: str, sources: dict) -> int:
     if integration.health == Health.AUTH_FAILED:
         _mine(pk, owner).update(status=RelayStatus.HELD, last_error=integration.health_message)
         return 0
-    if item.kind == RelayKind.CHECK_IN_COMPLETE and _check_in_pending(item):
-        # The client refuses a completion before its check-in; one refused for good fails on its own.
+    waiting_for = _waiting_for(item)
+    if waiting_for:  # not an attempt: the item is looked at again in a few seconds
         _mine(pk, owner).update(
             status=RelayStatus.QUEUED,
             next_attempt_at=timezone.now() + timedelta(seconds=10),
-            last_error="Waiting for the check-in to reach the client.",
-        )
-        return 0
-    if item.kind in (RelayKind.SURVEY, RelayKind.CHECK_IN_COMPLETE) and not _photos_sent(item):
-        # A survey or checklist names photos by serial: the client must have them first. Waiting is not
-        # an attempt.
-        _mine(pk, owner).update(
-            status=RelayStatus.QUEUED,
-            next_attempt_at=timezone.now() + timedelta(seconds=10),
-            last_error="Waiting for the photos its answers name.",
+            last_error=f"Waiting for {waiting_for}.",
         )
         return 0
     try:
@@ -150,6 +141,17 @@ def deliver(pk: int, owner: str, sources: dict) -> int:
         Integration.objects.filter(pk=integration.pk).update(file_save_failures=0)
         integration.file_save_failures = 0
     return 1
+
+
+def _waiting_for(item: RelayItem) -> str:
+    """What must reach the client before this item, or "" when nothing: the client refuses a completion
+    before its check-in (one refused for good fails on its own), and a survey or checklist names photos by
+    the serials the client must already have."""
+    if item.kind == RelayKind.CHECK_IN_COMPLETE and _check_in_pending(item):
+        return "the check-in to reach the client"
+    if item.kind in (RelayKind.SURVEY, RelayKind.CHECK_IN_COMPLETE) and not _photos_sent(item):
+        return "the photos its answers name"
+    return ""
 
 
 def _photos_sent(item: RelayItem) -> bool:
