@@ -76,7 +76,6 @@ class ImportState:
     known: dict[str, str | None] | None = None  # order ref → digest applied (known_orders)
     open_at_start: set[str] = field(default_factory=set)  # refs of the projects open when the run began
     project_ids: IdPool = field(default_factory=lambda: IdPool(Project))  # ids for new projects
-    digest_only: set[int] = field(default_factory=set)  # written with no change of fields or tasks
 
     def note(self, message: str, *, ref: str = "", level: str = EventLevel.INFO) -> None:
         self.log.append(
@@ -123,8 +122,11 @@ def apply_page(page: FeedPage, state: ImportState, *, on_page_end=None) -> None:
     """Apply one page in one transaction. ``on_page_end(state)`` runs inside it (progress, lease renewal)."""
     state.total = page.total
     with transaction.atomic():
-        touched, created = _apply_orders(_usable_orders(page, state), state)
-        attach_surveys(touched, state, created=created)
+        touched, created, quiet = _apply_orders(_usable_orders(page, state), state)
+        surveyed = attach_surveys(touched, state, created=created)
+        # Written with nothing of their own to show: updated if their forms changed, else unchanged.
+        state.counts["updated"] += len(quiet & surveyed)
+        state.counts["unchanged"] += len(quiet - surveyed)
         state.reached_end = page.last
         state.flush_log()
         if on_page_end is not None:
@@ -189,15 +191,17 @@ def known_orders(state: ImportState) -> dict[str, str | None]:
     return state.known
 
 
-def _apply_orders(orders: list[ImportedOrder], state: ImportState) -> tuple[dict[int, ImportedOrder], set]:
-    """Apply the page's usable orders. Returns the projects written (id → order) and the ids of the new
-    ones: only those can need surveys attached."""
+def _apply_orders(
+    orders: list[ImportedOrder], state: ImportState
+) -> tuple[dict[int, ImportedOrder], set, set]:
+    """Apply the page's usable orders. Returns the projects written (id → order), the ids of the new ones,
+    and those written with no change of fields or tasks (not counted yet: only their forms may differ)."""
     integration = state.integration
     known = known_orders(state)
     work = [o for o in orders if known.get(o.ref, _NEW) != o.digest]
     state.counts["unchanged"] += len(orders) - len(work)
     if not work:
-        return {}, set()
+        return {}, set(), set()
     orders = work
     refs = [o.ref for o in orders if o.ref in known]
     existing = (
@@ -250,9 +254,9 @@ def _apply_orders(orders: list[ImportedOrder], state: ImportState) -> tuple[dict
             state.counts["unchanged"] += 1
 
     created = _create(new_orders, state, now)
-    _update(changed, state, events, now)
+    quiet = _update(changed, state, events, now)
     insert_many(ProjectEvent, events)
-    return {**created, **{project.pk: order for project, order, _ in changed}}, set(created)
+    return {**created, **{project.pk: order for project, order, _ in changed}}, set(created), quiet
 
 
 def _restore(project: Project, integration: Integration) -> None:
@@ -347,9 +351,12 @@ def _create(orders: list[ImportedOrder], state: ImportState, now) -> dict[int, I
     return dict(zip(ids, orders, strict=True))
 
 
-def _update(changed, state: ImportState, events: list, now) -> None:
+def _update(changed, state: ImportState, events: list, now) -> set[int]:
+    """Apply changed orders to their projects; returns the projects with nothing of their own that changed
+    (their forms, or only the digest's form), left for the caller to count."""
+    quiet = set()
     if not changed:
-        return
+        return quiet
     tasks_by_project = defaultdict(list)
     for task in Task.objects.filter(project__in=[p for p, _, _ in changed]):
         tasks_by_project[task.project_id].append(task)
@@ -384,8 +391,7 @@ def _update(changed, state: ImportState, events: list, now) -> None:
             if not facts.get("restored"):
                 state.counts["updated"] += 1
         elif not facts:
-            state.counts["unchanged"] += 1  # nothing of its own: its forms, or only the digest's form
-            state.digest_only.add(project.pk)
+            quiet.add(project.pk)
     Project.objects.bulk_update([p for p, _, _ in changed], PROJECT_UPDATE_FIELDS)
     # Names are unique among live tasks and PostgreSQL checks that row by row, so tasks giving up their name
     # step aside (archived) first: two services may swap names, or one take a removed one's name.
@@ -395,6 +401,7 @@ def _update(changed, state: ImportState, events: list, now) -> None:
     if task_updates:
         Task.objects.bulk_update(task_updates, ["name", "archived", "is_photo_task", "form_ref", "position"])
     insert_many(Task, task_creates)
+    return quiet
 
 
 def _sync_tasks(project, order, tasks, updates: list, creates: list, vacating: list, now) -> dict:

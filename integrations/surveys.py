@@ -47,17 +47,18 @@ class TemplateCache:
     failed: set[tuple] = field(default_factory=set)
 
 
-def attach_surveys(projects: dict[int, ImportedOrder], state, *, created: set[int]) -> None:
+def attach_surveys(projects: dict[int, ImportedOrder], state, *, created: set[int]) -> set[int]:
     """Attach the forms named on the orders just written (project id → order), and the AGS checklist to
     check-in orders; detach the forms an order no longer names, unless answered (answers are never lost).
     Runs inside the page's transaction; a fixed number of queries whatever the page holds, none for a page
     of new orders without forms or check-ins. Unchanged orders never come here: their surveys were settled
     when they last changed. A project whose template could not be had this time gets its digest cleared,
-    so the next refresh applies its order again and retries."""
+    so the next refresh applies its order again and retries. Returns the existing projects whose forms
+    changed (and whose history says so)."""
     wanted = {pk: o for pk, o in projects.items() if o.forms or o.check_in_required}
     old = [pk for pk in projects if pk not in created]
     if not wanted and not old:
-        return
+        return set()
     integration = state.integration
     cache = state.surveys = state.surveys or TemplateCache()
     keys = {(f.ref, f.version) for order in wanted.values() for f in order.forms}
@@ -108,6 +109,7 @@ def attach_surveys(projects: dict[int, ImportedOrder], state, *, created: set[in
         _record_survey_changes(changes, state, now)
     if retry:
         Project.objects.filter(pk__in=retry).update(source_digest="")
+    return set(changes)
 
 
 def _label(name: str, version: int) -> str:
@@ -149,10 +151,6 @@ def _record_survey_changes(changes: dict[int, dict], state, now) -> None:
         },
         returning=False,
     )
-    # The order counted as unchanged when only its forms differed; it did change.
-    moved = len(state.digest_only & set(ids))
-    state.counts["unchanged"] -= moved
-    state.counts["updated"] += moved
 
 
 def _load_templates(integration, cache: TemplateCache, keys: set, needs_ags: bool, state) -> None:
