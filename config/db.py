@@ -10,6 +10,10 @@ from itertools import islice
 from django.db import connections, models
 from django.db.backends.utils import CursorDebugWrapper
 
+# The largest id a bigint column holds: a larger number in a lookup overflows the database driver (a 500
+# on PostgreSQL; SQLite cannot even compare it), so inputs naming ids are bounded by it.
+MAX_ID = 2**63 - 1
+
 
 def insert_many(model: type[models.Model], objs: list, *, using: str = "default") -> None:
     """``bulk_create(objs)`` with far less work per row on PostgreSQL, for the importer's hot path.

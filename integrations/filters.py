@@ -3,11 +3,13 @@
 import django_filters
 from django import forms
 
+from config.db import MAX_ID
+
 from .models import EventLevel, Health, Integration, IntegrationEvent, RelayItem, RelayKind, RelayStatus
 from .registry import KIND_CHOICES
 
 # An id past the bigint column overflows the database driver (a 500): refuse it as a bad filter instead.
-ID_BOUNDS = {"min_value": 1, "max_value": 2**63 - 1}
+ID_BOUNDS = {"min_value": 1, "max_value": MAX_ID}
 
 
 class IdFilter(django_filters.NumberFilter):

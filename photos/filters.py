@@ -2,6 +2,7 @@
 
 import django_filters
 
+from config.db import MAX_ID
 from projects.models import EvidenceType
 
 from .models import Photo, PhotoSource, PhotoStatus
@@ -10,7 +11,7 @@ from .models import Photo, PhotoSource, PhotoStatus
 class PhotoFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PhotoStatus.choices)
     # Bounded like the id column: a larger number overflows the database driver (a 500).
-    task = django_filters.NumberFilter(field_name="task_id", min_value=1, max_value=2**63 - 1)
+    task = django_filters.NumberFilter(field_name="task_id", min_value=1, max_value=MAX_ID)
     evidence_type = django_filters.ChoiceFilter(choices=EvidenceType.choices)
     source = django_filters.ChoiceFilter(choices=PhotoSource.choices)
     possible_reuse = django_filters.BooleanFilter()

@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.db import MAX_ID
 from projects.models import EvidenceType, Task
 
 from .models import Photo
@@ -149,7 +150,7 @@ class PhotoRejectInput(serializers.Serializer):
 class BulkApproveInput(serializers.Serializer):
     # Bounded by the id column (bigint): a larger number overflows the database driver.
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=1000
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=1000
     )
 
 

@@ -7,9 +7,16 @@ from django import forms
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
+from config.db import MAX_ID
+
 from .models import EventType, Project, ProjectEvent, ProjectStatus
 
-MAX_ID = 2**63 - 1
+
+def search_q(term: str) -> Q:
+    """What the projects table's search box matches: name, address or city, or the exact order number."""
+    return (
+        Q(name__icontains=term) | Q(address1__icontains=term) | Q(city__icontains=term) | Q(source_ref=term)
+    )
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -82,14 +89,7 @@ class ProjectFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         term = value.strip()
-        if not term:
-            return queryset
-        return queryset.filter(
-            Q(name__icontains=term)
-            | Q(address1__icontains=term)
-            | Q(city__icontains=term)
-            | Q(source_ref=term)
-        )
+        return queryset.filter(search_q(term)) if term else queryset
 
 
 class ProjectEventFilter(django_filters.FilterSet):

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.actors import as_actor
 from accounts.models import UserToken
 from config.api.permissions import IsAccountMember
+from config.db import MAX_ID
 from projects.selectors import project_get
 
 from . import selectors, services
@@ -36,7 +37,7 @@ def answer_errors():
 
 def project_survey(project, survey_id: int):
     # The URL accepts any digits; an id past the bigint column overflows the database driver (a 500).
-    if survey_id >= 2**63:
+    if survey_id > MAX_ID:
         raise Http404("No such survey on this project.")
     return selectors.project_survey(project, survey_id)
 

@@ -2,10 +2,12 @@
 
 import django_filters
 
+from config.db import MAX_ID
+
 from .models import DeliveryStatus, WmsDelivery
 
 # An id past the bigint column overflows the database driver (a 500): reject it as a bad filter instead.
-ID_BOUNDS = {"min_value": 1, "max_value": 2**63 - 1}
+ID_BOUNDS = {"min_value": 1, "max_value": MAX_ID}
 
 
 class DeliveryFilter(django_filters.FilterSet):

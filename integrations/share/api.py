@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from accounts.actors import as_actor
 from config.api.permissions import IsAdmin, IsCoordinator
 from config.api.views import ScopedListAPIView
+from config.db import MAX_ID
 from projects.selectors import project_get
 
 from . import selectors, services
@@ -50,10 +51,6 @@ class ShareCreatedOutput(ShareOutput):
 class ShareInput(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     photo_status = serializers.ChoiceField(choices=SharePhotoStatus.choices, required=False)
-
-
-# Ids beyond a 64-bit integer are refused here: SQLite cannot even compare them.
-MAX_ID = 2**63 - 1
 
 
 class HandOverInput(serializers.Serializer):

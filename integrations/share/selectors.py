@@ -12,6 +12,7 @@ from django.http import Http404
 
 from accounts.actors import as_actor
 from accounts.secrets import digest
+from projects.filters import search_q
 from projects.models import Project, ProjectStatus, Task
 from projects.selectors import projects_visible_to
 from surveys.models import ProjectSurvey, Survey, SurveySource
@@ -70,13 +71,7 @@ def hand_over_candidates(caller, link: ShareLink, search: str = "") -> QuerySet[
     )
     term = (search or "").strip()
     if term:
-        projects = projects.filter(
-            Q(name__icontains=term)
-            | Q(address1__icontains=term)
-            | Q(city__icontains=term)
-            | Q(zip__startswith=term)
-            | Q(source_ref=term)
-        )
+        projects = projects.filter(search_q(term) | Q(zip__startswith=term))
     return projects
 
 
