@@ -14,7 +14,7 @@ from accounts.actors import as_actor
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.selectors import users_visible_to
-from photos.selectors import project_photos
+from photos.selectors import is_publishable, project_photos
 from projects.models import EvidenceType, ProjectStatus
 from projects.selectors import project_events, project_get
 from surveys.selectors import project_survey, project_surveys, response_for
@@ -90,7 +90,7 @@ def _detail_context(actor, project, bound_survey=None) -> dict:
         "survey_forms": _survey_forms(project, photos, steps["check_in"], bound_survey),
         "check_in": steps["check_in"],
         "check_in_steps": steps["steps"],
-        "approved_unpublished": sum(1 for p in photos if p.status == "approved" and p.published_at is None),
+        "approved_unpublished": sum(1 for p in photos if is_publishable(p)),
     }
 
 

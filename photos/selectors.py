@@ -53,6 +53,16 @@ PUBLISHABLE = Q(
 )
 
 
+def is_publishable(photo: Photo) -> bool:
+    """``PUBLISHABLE`` for a photo already loaded with its task (the project page counts them in Python)."""
+    return (
+        photo.status == PhotoStatus.APPROVED
+        and photo.published_at is None
+        and not photo.task.archived
+        and photo.task.is_photo_task
+    )
+
+
 def publishable_photos(project: Project) -> QuerySet[Photo]:
     """What publishing sends, for the relay (no caller: the publish service has already checked who may
     publish)."""

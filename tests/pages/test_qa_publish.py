@@ -91,3 +91,16 @@ def test_field_users_cannot_publish(field_page, project, task):
     assert field_page.post(f"/projects/{project.pk}/publish", {"next": "qa"}).status_code == 403
     photo.refresh_from_db()
     assert photo.published_at is None
+
+
+def test_the_project_pages_publish_count_is_what_publish_sends(coordinator_page, project, task):
+    """Approved photos on an archived task or a task that is no longer a photo task are never sent, so the
+    count beside Publish leaves them out, as the relay does."""
+    photo_rows(project, task, 2, status=PhotoStatus.APPROVED)
+    archived = TaskFactory(project=project, name="Old service", archived=True)
+    photo_rows(project, archived, 3, status=PhotoStatus.APPROVED)
+    not_photos = TaskFactory(project=project, name="Bid", is_photo_task=False)
+    photo_rows(project, not_photos, 4, status=PhotoStatus.APPROVED)
+
+    body = coordinator_page.get(f"/projects/{project.pk}/").content.decode()
+    assert re.search(r"<button[^>]*>Publish 2 photos</button>", body)
