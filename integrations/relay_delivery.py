@@ -3,6 +3,10 @@
 A worker claims due items one by one with a conditional UPDATE (queued and due, or sending with an expired
 lease), sends each through its integration's source, and records the outcome only while it still holds the
 lease. A killed worker's items come back when their lease expires; the client keeps one copy per serial.
+
+An item that must follow another (a survey after the photos it names, a completion after its check-in) is put
+back with a marker in ``last_error`` and looked at again in ``WAIT_SECONDS``; delivering what it waits for
+makes it due at once and starts a run after the commit, so the chain does not wait for beat.
 """
 
 from __future__ import annotations
@@ -13,14 +17,26 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from .base import AuthError, RejectedError, SourceError, TransientError
 from .models import Health, Integration, RelayItem, RelayKind, RelayStatus
-from .relay import hold_integration
+from .relay import dispatch_on_commit, hold_integration
 
 log = logging.getLogger(__name__)
+
+# A waiting item's last_error, by what it waits for. The exact text is the marker a delivery matches to wake
+# its waiters (stored on the row, so a killed worker leaves nothing in memory): a prefix would also match the
+# share relay's "Waiting for ... to reach the primary vendor.", a transient error whose early retries would
+# spend attempts.
+WAITING_FOR_CHECK_IN = "Waiting for the check-in to reach the client."
+WAITING_FOR_PHOTOS = "Waiting for the photos its answers name."
+WAKES = {RelayKind.CHECK_IN: WAITING_FOR_CHECK_IN, RelayKind.PHOTO: WAITING_FOR_PHOTOS}
+# The fallback re-look, for a wake-up that never came (a worker killed after the commit, a race with a
+# concurrent check of the waiter): beat's relay_tick picks the item up again from the database alone.
+WAIT_SECONDS = 10
 
 SENDERS = {
     RelayKind.PHOTO: "upload_photo",
@@ -98,12 +114,14 @@ def deliver(pk: int, owner: str, sources: dict) -> int:
     if integration.health == Health.AUTH_FAILED:
         _mine(pk, owner).update(status=RelayStatus.HELD, last_error=integration.health_message)
         return 0
-    waiting_for = _waiting_for(item)
-    if waiting_for:  # not an attempt: the item is looked at again in a few seconds
+    waiting = _waiting_for(item)
+    if waiting:  # not an attempt: woken when what it waits for is sent, else looked at again in a few seconds
         _mine(pk, owner).update(
             status=RelayStatus.QUEUED,
-            next_attempt_at=timezone.now() + timedelta(seconds=10),
-            last_error=f"Waiting for {waiting_for}.",
+            next_attempt_at=timezone.now() + timedelta(seconds=WAIT_SECONDS),
+            last_error=waiting,
+            lease_owner="",
+            lease_expires_at=None,
         )
         return 0
     try:
@@ -129,14 +147,17 @@ def deliver(pk: int, owner: str, sources: dict) -> int:
     except SourceError as exc:
         _retry_later(item, owner, exc.message)
         return 0
-    _mine(pk, owner).update(
-        status=RelayStatus.SENT,
-        sent_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        last_error="",
-        lease_owner="",
-        lease_expires_at=None,
-    )
+    with transaction.atomic():  # the waiters are woken only together with the SENT they wait for
+        recorded = _mine(pk, owner).update(
+            status=RelayStatus.SENT,
+            sent_at=timezone.now(),
+            attempts=F("attempts") + 1,
+            last_error="",
+            lease_owner="",
+            lease_expires_at=None,
+        )
+        if recorded:  # else the lease was lost: its new holder records the SENT and wakes them
+            _wake_waiters(item)
     if integration.file_save_failures:
         Integration.objects.filter(pk=integration.pk).update(file_save_failures=0)
         integration.file_save_failures = 0
@@ -144,14 +165,30 @@ def deliver(pk: int, owner: str, sources: dict) -> int:
 
 
 def _waiting_for(item: RelayItem) -> str:
-    """What must reach the client before this item, or "" when nothing: the client refuses a completion
-    before its check-in (one refused for good fails on its own), and a survey or checklist names photos by
-    the serials the client must already have."""
+    """What must reach the client before this item, as its waiting marker, or "" when nothing: the client
+    refuses a completion before its check-in (one refused for good fails on its own), and a survey or
+    checklist names photos by the serials the client must already have."""
     if item.kind == RelayKind.CHECK_IN_COMPLETE and _check_in_pending(item):
-        return "the check-in to reach the client"
+        return WAITING_FOR_CHECK_IN
     if item.kind in (RelayKind.SURVEY, RelayKind.CHECK_IN_COMPLETE) and not _photos_sent(item):
-        return "the photos its answers name"
+        return WAITING_FOR_PHOTOS
     return ""
+
+
+def _wake_waiters(sent: RelayItem) -> None:
+    """Make the project's items waiting for this kind of item due now, in one UPDATE however many wait, and
+    start a run after the commit. Only queued ones: a sending one is another worker's, under its lease. A
+    woken item is checked again (a survey may still wait for other photos); one already due is left alone, so
+    photos sent before it is checked again dispatch once, not once each."""
+    marker = WAKES.get(sent.kind)
+    if marker is None:
+        return
+    now = timezone.now()
+    woken = RelayItem.objects.filter(
+        project_id=sent.project_id, status=RelayStatus.QUEUED, last_error=marker, next_attempt_at__gt=now
+    ).update(next_attempt_at=now)
+    if woken:
+        dispatch_on_commit()
 
 
 def _photos_sent(item: RelayItem) -> bool:

@@ -117,12 +117,12 @@ def test_completion_relays_the_checklist_and_releases_the_photos(
 
 
 def test_completion_waits_for_an_arrival_the_client_has_not_had_yet(
-    project, field_user, field_client, sandbox, vendor
+    project, field_user, field_client, sandbox, vendor, django_capture_on_commit_callbacks
 ):
     """The client refuses a completion before its check-in (409): the relay holds it back meanwhile."""
-    from datetime import timedelta
-
     from django.utils import timezone
+
+    from integrations.relay_delivery import WAITING_FOR_CHECK_IN
 
     project.qa_in_field = True  # completing publishes the checklist's photo
     project.save(update_fields=["qa_in_field"])
@@ -138,13 +138,15 @@ def test_completion_waits_for_an_arrival_the_client_has_not_had_yet(
     run_batch("test")  # the client is still down: the arrival fails again, the completion waits
     complete = RelayItem.objects.get(kind=RelayKind.CHECK_IN_COMPLETE)
     assert complete.status == RelayStatus.QUEUED and complete.attempts == 0
-    assert "check-in" in complete.last_error
+    assert complete.last_error == WAITING_FOR_CHECK_IN and complete.next_attempt_at > timezone.now()
 
+    # The client is back and the arrival's retry comes due (its backoff, not the completion's wait): sending
+    # it wakes the completion, which goes in the same run without its 10 s wait.
     sandbox.set_faults(vendor[0])
-    RelayItem.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
-    run_batch("test")
-    RelayItem.objects.filter(status=RelayStatus.QUEUED).update(next_attempt_at=timezone.now())
-    run_batch("test")
+    RelayItem.objects.exclude(kind=RelayKind.CHECK_IN_COMPLETE).update(next_attempt_at=timezone.now())
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert run_batch("test") == 3
+    assert len(callbacks) == 1  # relay_due for the woken completion, after the commit
     assert set(RelayItem.objects.values_list("status", flat=True)) == {RelayStatus.SENT}
     assert [r["type"] for r in sandbox.received("checkins", vendor[0])] == ["checkin", "complete"]
 
