@@ -2,8 +2,7 @@
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
@@ -16,7 +15,7 @@ from config.api.views import ScopedListAPIView
 from . import selectors, services
 from .actors import as_actor
 from .filters import UserFilter
-from .models import ApiKey, Role, User, UserToken
+from .models import KEY_ROLES, ApiKey, Role, User, UserToken
 from .throttles import TOKEN_OBTAIN_THROTTLES
 
 
@@ -215,14 +214,13 @@ class TokenDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema_field(OpenApiTypes.STR)
 class KeyRoleField(serializers.ChoiceField):
-    """An API key's role: ``admin`` or ``coordinator``. Plain text in the schema, where the enum named after
-    ``role`` is the sub-users' (four roles) and a second choice set of that name cannot be named cleanly."""
+    """An API key's role: ``admin`` or ``coordinator``; ApiKeyRoleEnum in the schema (RoleEnum is the
+    sub-users' four roles)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "admin or coordinator: what the key may do.")
-        super().__init__(choices=[(Role.ADMIN, "Admin"), (Role.COORDINATOR, "Coordinator")], **kwargs)
+        super().__init__(choices=KEY_ROLES, **kwargs)
 
 
 class ApiKeyOutput(serializers.ModelSerializer):

@@ -99,6 +99,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
+# The roles a key may have: the OpenAPI schema's ApiKeyRoleEnum (config/settings/base.py names it).
+KEY_ROLES = [(Role.ADMIN, "Admin"), (Role.COORDINATOR, "Coordinator")]
+
+
 class ApiKey(models.Model):
     """An account's key for add-ons and scripts. Only the SHA-256 digest is stored; the key is shown once."""
 
@@ -106,11 +110,7 @@ class ApiKey(models.Model):
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=16, help_text="The first characters, to recognise a key.")
     digest = models.CharField(max_length=64, unique=True)
-    role = models.CharField(
-        max_length=16,
-        choices=[(Role.ADMIN, "Admin"), (Role.COORDINATOR, "Coordinator")],
-        default=Role.ADMIN,
-    )
+    role = models.CharField(max_length=16, choices=KEY_ROLES, default=Role.ADMIN)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)

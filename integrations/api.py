@@ -20,7 +20,7 @@ from projects.serializers import ProjectDetailOutput
 
 from . import relay, selectors, services
 from .base import SourceError
-from .filters import ImportLogFilter, IntegrationFilter, RelayItemFilter
+from .filters import AccountRelayItemFilter, ImportLogFilter, IntegrationFilter, RelayItemFilter
 from .models import Integration, IntegrationEvent, RelayItem
 from .refresh import request_refresh
 from .serializers import (
@@ -214,6 +214,19 @@ class ProjectRelayItemsView(ScopedListAPIView):
 
     def scoped_queryset(self):
         return selectors.project_relay_items(project_get(self.request.user, self.kwargs["pk"]))
+
+
+class RelayItemListView(ScopedListAPIView):
+    """The items of every project the caller may see (a field user's own only), newest first; filter by
+    ``status``, ``kind``, ``project``, ``integration``."""
+
+    model = RelayItem
+    serializer_class = RelayItemOutput
+    permission_classes = [IsAccountMember]
+    filterset_class = AccountRelayItemFilter
+
+    def scoped_queryset(self):
+        return selectors.relay_items_visible_to(self.request.user)
 
 
 class PortalLinkView(APIView):

@@ -21,6 +21,7 @@ urlpatterns = [
     path(
         "projects/<int:pk>/relay-items/", api.ProjectRelayItemsView.as_view(), name="api-project-relay-items"
     ),
+    path("relay-items/", api.RelayItemListView.as_view(), name="api-relay-items"),
     path("projects/<int:pk>/portal-link", api.PortalLinkView.as_view(), name="api-project-portal-link"),
     path("photos/<int:pk>/republish", api.PhotoRepublishView.as_view(), name="api-photo-republish"),
 ]

@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 
+from config.api.filters import StrictBooleanFilter
 from config.db import MAX_ID
 
 from .models import EventLevel, Health, Integration, IntegrationEvent, RelayItem, RelayKind, RelayStatus
@@ -20,7 +21,7 @@ class IdFilter(django_filters.NumberFilter):
 
 class IntegrationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=KIND_CHOICES)
-    enabled = django_filters.BooleanFilter()
+    enabled = StrictBooleanFilter()
     health = django_filters.ChoiceFilter(choices=Health.choices)
 
     class Meta:
@@ -44,3 +45,13 @@ class RelayItemFilter(django_filters.FilterSet):
     class Meta:
         model = RelayItem
         fields = ["status", "kind"]
+
+
+class AccountRelayItemFilter(RelayItemFilter):
+    project = IdFilter(field_name="project_id", help_text="A project's id: its items only.", **ID_BOUNDS)
+    integration = IdFilter(
+        field_name="integration_id", help_text="An integration's id: its items only.", **ID_BOUNDS
+    )
+
+    class Meta(RelayItemFilter.Meta):
+        fields = ["status", "kind", "project", "integration"]

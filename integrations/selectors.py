@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.actors import as_actor
+from projects.selectors import projects_visible_to
 
 from .models import Integration, IntegrationEvent, RefreshRun, RelayItem, RelayStatus
 
@@ -37,6 +38,12 @@ def import_log(integration: Integration, *, run_id=None) -> QuerySet[Integration
 
 def project_relay_items(project) -> QuerySet[RelayItem]:
     return RelayItem.objects.filter(project=project).order_by("-created_at", "-id")
+
+
+def relay_items_visible_to(caller) -> QuerySet[RelayItem]:
+    """The items of every project the caller may see, newest first: the per-project list's rule (a field
+    user's own projects only), account-wide."""
+    return RelayItem.objects.filter(project__in=projects_visible_to(caller)).order_by("-created_at", "-id")
 
 
 def failed_relay_items(caller, *, project=None, photo=None) -> QuerySet[RelayItem]:

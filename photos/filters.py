@@ -2,6 +2,7 @@
 
 import django_filters
 
+from config.api.filters import StrictBooleanFilter
 from config.db import MAX_ID
 from projects.models import EvidenceType
 
@@ -14,7 +15,7 @@ class PhotoFilter(django_filters.FilterSet):
     task = django_filters.NumberFilter(field_name="task_id", min_value=1, max_value=MAX_ID)
     evidence_type = django_filters.ChoiceFilter(choices=EvidenceType.choices)
     source = django_filters.ChoiceFilter(choices=PhotoSource.choices)
-    possible_reuse = django_filters.BooleanFilter()
+    possible_reuse = StrictBooleanFilter()
 
     class Meta:
         model = Photo

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.actors import as_actor
 from accounts.selectors import api_keys_of
+from config.api.filters import StrictBooleanFilter
 from config.api.permissions import IsAdmin
 from config.api.views import ScopedListAPIView
 
@@ -90,9 +91,7 @@ def _parsed(request, *, partial: bool) -> dict:
 
 
 class AddonFilter(django_filters.FilterSet):
-    active = django_filters.BooleanFilter(
-        field_name="enabled", help_text="Enabled add-ons only, or disabled."
-    )
+    active = StrictBooleanFilter(field_name="enabled", help_text="Enabled add-ons only, or disabled.")
 
     class Meta:
         model = WmsAddon

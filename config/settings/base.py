@@ -200,6 +200,8 @@ SPECTACULAR_SETTINGS = {
         "IntegrationKindEnum": "integrations.registry.KIND_CHOICES",
         "RelayKindEnum": "integrations.models.RelayKind",
         "RelayStatusEnum": "integrations.models.RelayStatus",
+        "RoleEnum": "accounts.models.Role",
+        "ApiKeyRoleEnum": "accounts.models.KEY_ROLES",
     },
 }
 

@@ -1,6 +1,6 @@
 """Lists are paginated and filterable (DESIGN.md §7): the page shape of the lists that used to answer bare
 arrays, and the filters of the history, the relay items, the add-ons, the import log, users and
-integrations. A bad filter value is a JSON 400 naming the parameter, never a 500."""
+integrations. A bad filter value is a JSON 400 naming the parameter, never a 500 nor an unfiltered list."""
 
 from __future__ import annotations
 
@@ -158,3 +158,56 @@ def test_users_and_integrations_filters(owner_api, tenant):
     ]
     _refused(owner_api, "/api/v1/users/", role="boss")
     _refused(owner_api, "/api/v1/integrations/", kind="fax")
+
+
+# A boolean filter reads true/false or 1/0 in any case; anything else is a 400 naming the parameter, never
+# an unfiltered list (django-filter's own BooleanFilter drops what it cannot read).
+BOOLEAN_FILTERS = ["/api/v1/wms/addons/?active", "/api/v1/integrations/?enabled", "/api/v1/users/?is_active"]
+
+
+def _boolean_rows(tenant, url: str) -> tuple[int, int]:
+    """A row of ``url``'s list whose flag is off, and one whose flag is on."""
+    if "addons" in url:
+        off = WmsAddon(account=tenant.account, name="Paused", url="https://wms.example.test/p", enabled=False)
+        off.set_secret("whsec_" + "B" * 32)
+        off.save()
+        return off.pk, tenant.ids["addon"]
+    if "integrations" in url:
+        off = Integration.objects.create(account=tenant.account, kind="fastrack", name="Off", enabled=False)
+        return off.pk, tenant.integration.pk
+    off = UserFactory(account=tenant.account, role="field", is_active=False)
+    return off.pk, tenant.field_user.pk
+
+
+@pytest.mark.parametrize("template", [*BOOLEAN_FILTERS, "/api/v1/projects/{project}/photos/?possible_reuse"])
+def test_boolean_filters_refuse_what_they_cannot_read(owner_api, tenant, template):
+    url, _, param = template.format(project=tenant.ids["project"]).partition("?")
+    for bad in ("maybe", "2", "yes", "unknown", "truee"):
+        body = _refused(owner_api, url, **{param: bad})
+        message = body["errors"][param][0]
+        assert param in message and "true or false" in message, body
+
+
+@pytest.mark.parametrize("template", BOOLEAN_FILTERS)
+def test_boolean_filters_read_true_false_and_1_0(owner_api, tenant, template):
+    url, _, param = template.partition("?")
+    off, on = _boolean_rows(tenant, url)
+    for value in ("false", "FALSE", "0", " False "):
+        assert off in _ids(owner_api, url, **{param: value})
+        assert on not in _ids(owner_api, url, **{param: value})
+    for value in ("true", "True", "1"):
+        assert on in _ids(owner_api, url, **{param: value})
+        assert off not in _ids(owner_api, url, **{param: value})
+    assert {off, on} <= set(_ids(owner_api, url, **{param: ""}))  # empty: no filter
+
+
+def test_photos_by_possible_reuse(owner_api, tenant):
+    from photos.models import Photo
+
+    url = f"/api/v1/projects/{tenant.project.pk}/photos/"
+    photo = Photo.objects.get(pk=tenant.ids["photo"])
+    assert _ids(owner_api, url, possible_reuse="true") == []
+    assert _ids(owner_api, url, possible_reuse="0") == [photo.pk]
+    Photo.objects.filter(pk=photo.pk).update(possible_reuse=True)
+    assert _ids(owner_api, url, possible_reuse="TRUE") == [photo.pk]
+    assert _ids(owner_api, url, possible_reuse="false") == []
