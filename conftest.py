@@ -116,8 +116,18 @@ def redis_url():
     return url
 
 
+@pytest.fixture
+def celery_worker(_celery_worker_process):
+    """The session's worker, left idle after the test (before its database is flushed), and with the
+    session's settings again if the test restarted it with its own."""
+    yield _celery_worker_process
+    _celery_worker_process.settle()
+    if _celery_worker_process.overrides:
+        _celery_worker_process.restart()
+
+
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, redis_url):
+def _celery_worker_process(django_db_setup, django_db_blocker, redis_url):
     """A real Celery worker process on this test process's own queue and Redis database, using the test
     database. Requires PostgreSQL: the worker and the test must share committed rows."""
     from django.db import connection

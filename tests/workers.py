@@ -1,6 +1,7 @@
 """Start and stop a real Celery worker process for tests (DESIGN.md §11)."""
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +20,7 @@ class CeleryWorker:
         self.database_name = database_name
         self.concurrency = concurrency
         self.process: subprocess.Popen | None = None
+        self.overrides: dict[str, str] = {}  # settings from the environment, for this worker only
         self.output: list[str] = []
         self._ready = threading.Event()
 
@@ -35,6 +37,7 @@ class CeleryWorker:
             "DATA_DIR": str(settings.DATA_DIR),
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+            **self.overrides,
         }
 
     def start(self, timeout: float = 60) -> None:
@@ -72,6 +75,13 @@ class CeleryWorker:
             self.stop()
             raise RuntimeError("The Celery worker did not start:\n" + "".join(self.output[-40:]))
 
+    def restart(self, **overrides: str) -> None:
+        """Stop and start again with these settings (the worker reads them at start); a successor started
+        after ``kill`` keeps them. The ``celery_worker`` fixture restarts without them after the test."""
+        self.stop()
+        self.overrides = overrides
+        self.start()
+
     def _read(self) -> None:
         for line in self.process.stdout:
             self.output.append(line)
@@ -93,6 +103,31 @@ class CeleryWorker:
             subprocess.run(["pkill", "-KILL", "-P", str(self.process.pid)], check=False)
             self.process.kill()
             self.process.wait(5)
+
+    @property
+    def nodename(self) -> str:
+        return f"test-{settings.XDIST_WORKER}@{socket.gethostname()}"
+
+    def settle(self, timeout: float = 30) -> None:
+        """Drop what is still queued and wait for the tasks the worker holds to end, so nothing it runs
+        (a tick a test sent while polling, say) writes while the test database is flushed."""
+        from config.celery import app
+
+        with app.connection_for_write() as connection:
+            connection.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+        if not self.process or self.process.poll() is not None:
+            return
+        inspect = app.control.inspect(destination=[self.nodename], timeout=1, limit=1)
+
+        def idle():
+            active, reserved = inspect.active(), inspect.reserved()
+            return (
+                active is not None
+                and reserved is not None
+                and not any([*active.values(), *reserved.values()])
+            )
+
+        self.wait_for(idle, timeout=timeout, interval=0.2)
 
     def wait_for(self, predicate, timeout: float = 30, interval: float = 0.2):
         """Poll ``predicate`` until it returns something truthy; fail with the worker's log otherwise."""

@@ -13,18 +13,14 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_worker_killed_during_a_relay_batch_loses_and_duplicates_nothing(
-    celery_worker, fastrack, sandbox, vendor, coordinator, monkeypatch
+    celery_worker, fastrack, sandbox, vendor, coordinator
 ):
-    # Short leases so the successor takes the dead worker's items over quickly; slow uploads so the kill
-    # lands in the middle of the batch.
-    monkeypatch.setenv("RELAY_LEASE_SECONDS", "3")
-    monkeypatch.setenv("RELAY_RETRY_BASE_SECONDS", "0")
     project = imported_project(fastrack, sandbox, vendor)
     photos = add_photos(project, coordinator, 10, approve_as=coordinator)
     sandbox.set_faults(vendor[0], latencyMs=400)
-    # This process's worker, restarted with the short lease (the worker reads its settings at start).
-    celery_worker.stop()
-    celery_worker.start()
+    # Short leases so the successor takes the dead worker's items over quickly; slow uploads so the kill
+    # lands in the middle of the batch.
+    celery_worker.restart(RELAY_LEASE_SECONDS="3", RELAY_RETRY_BASE_SECONDS="0")
     publish_project(project=project, actor=Actor.for_user(coordinator))  # enqueues relay_due on commit
     celery_worker.wait_for(lambda: RelayItem.objects.filter(status="sent").count() >= 2, timeout=60)
     celery_worker.kill()

@@ -111,16 +111,11 @@ def test_refresh_runs_through_a_real_worker_on_redis(celery_worker, fastrack, sa
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.worker
-def test_a_refresh_whose_worker_is_killed_is_taken_over_by_the_next(
-    celery_worker, fastrack, sandbox, vendor, monkeypatch
-):
+def test_a_refresh_whose_worker_is_killed_is_taken_over_by_the_next(celery_worker, fastrack, sandbox, vendor):
     from integrations.tasks import tick
 
     # A short lease so the successor takes over quickly; small, slow pages so the kill lands mid-run.
-    monkeypatch.setenv("REFRESH_LEASE_SECONDS", "3")
-    monkeypatch.setenv("FASTRACK_PAGE_SIZE", "2")
-    celery_worker.stop()
-    celery_worker.start()  # the worker reads its settings at start
+    celery_worker.restart(REFRESH_LEASE_SECONDS="3", FASTRACK_PAGE_SIZE="2")
     sandbox.add_orders(vendor[0], [make_order(str(n)) for n in range(1, 11)])
     sandbox.set_faults(vendor[0], latencyMs=400)
     run, _ = refresh.request_refresh(integration=fastrack)
