@@ -29,14 +29,22 @@ def sandbox(tmp_path_factory, live_server):
         yield running
 
 
+@pytest.fixture
+def worker_or_none(_session_worker_or_none):
+    """The worker for one test, left idle after it (before the database is flushed)."""
+    yield _session_worker_or_none
+    if _session_worker_or_none is not None:
+        _session_worker_or_none.settle()
+
+
 @pytest.fixture(scope="session")
-def worker_or_none(request):
+def _session_worker_or_none(request):
     """The real Celery worker when Redis and PostgreSQL are there (required under CI), else None.
 
     Session-scoped so it starts before the per-test MEDIA_ROOT: the worker reads photo files where it was
     told at start."""
     try:
-        return request.getfixturevalue("celery_worker")
+        return request.getfixturevalue("_celery_worker_process")
     except pytest.skip.Exception:
         return None
 
