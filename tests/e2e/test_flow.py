@@ -200,10 +200,14 @@ def test_office_flow(pages, live_server, sandbox, vendor, worker_or_none, accoun
     page.locator(".thumbs a").first.click()
     expect(page.locator(".qa-view img")).to_be_visible()
     pages.shot("qa-photo")
+    # Each approval loads the next photo: wait for that page, or the next key lands on the one going away
+    # (the message alone cannot tell, the previous page showed it too).
     for _ in range(2):
-        page.keyboard.press("a")
+        with page.expect_navigation():
+            page.keyboard.press("a")
         expect(page.locator(".messages")).to_contain_text("Approved.")
-    page.keyboard.press("a")
+    with page.expect_navigation():
+        page.keyboard.press("a")
     expect(page.get_by_text("Nothing waits for QA.")).to_be_visible()
     publish = page.locator("#publish").get_by_role("button", name=re.compile("Publish 3 photos"))
     expect(page.locator("#publish")).to_contain_text(project.name)
