@@ -8,6 +8,7 @@ from django.http import Http404
 from accounts.actors import as_actor
 from accounts.models import Role
 from accounts.selectors import users_visible_to
+from accounts.templatetags.vd import NAME_LISTS, PAIR_LISTS
 from photos.models import PhotoStatus
 from photos.selectors import qa_queue
 from projects.models import CheckIn, CheckInStatus, Project
@@ -125,8 +126,36 @@ def history(caller, events) -> list:
 
     for event in events:
         changes = event.changes if isinstance(event.changes, dict) else {}
-        event.shown_changes = [(field, shown(field, change)) for field, change in changes.items()]
+        event.shown_changes = [
+            (field, change_label(field), shown(field, change))
+            for field, change in changes.items()
+            if not _unchanged(field, change)
+        ]
     return events
+
+
+# How the history names the fields of ProjectEvent changes; any other is its key, spaced and capitalised.
+CHANGE_LABELS = {
+    "address1": "Address",
+    "address2": "Address line 2",
+    "zip": "ZIP",
+    "due_date": "Due",
+    "qa_in_field": "QA in Field",
+    "check_in_required": "Check-in required",
+    "wms_contractor_id": "WMS contractor ID",
+}
+
+
+def change_label(field: str) -> str:
+    return CHANGE_LABELS.get(field) or field.replace("_", " ").capitalize()
+
+
+def _unchanged(field: str, change) -> bool:
+    """An [old, new] pair that changed nothing (an assignment records the crew's WMS contractor id, often
+    empty before and after): the event keeps it for the WMS, the history leaves it out."""
+    if field in NAME_LISTS or field in PAIR_LISTS or not isinstance(change, list) or len(change) != 2:
+        return False
+    return change[0] == change[1]
 
 
 def _assignees(changes) -> list:

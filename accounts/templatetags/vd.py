@@ -20,6 +20,8 @@ PAIR_LISTS = frozenset({"tasks_renamed", "renamed"})
 
 
 def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     return "—" if value in (None, "") else str(value)
 
 

@@ -28,7 +28,8 @@ def _history(client, project) -> list[dict[str, str]]:
     assert block, "the project page has no history"
     events = []
     for item in re.split(r"<li class=\"[^\"]*\">", block[1])[1:]:
-        changes = re.findall(r"<li><code>(\w+)</code>: (.*?)</li>", item, re.S)
+        change = r'<li data-field="(\w+)"><span class="field">[^<]*</span>: (.*?)</li>'
+        changes = re.findall(change, item, re.S)
         events.append({field: unescape(text.strip()) for field, text in changes})
     return events
 
@@ -133,3 +134,25 @@ def test_an_import_with_a_default_assignee_names_the_crew_in_the_history(
     [created] = _history(coordinator_page, project)
     crew = field_user.full_name or field_user.email
     assert created["assignee"] == crew
+
+
+def test_the_history_names_fields_for_people_and_leaves_out_what_did_not_change(
+    coordinator_page, coordinator, account
+):
+    """An assignment records the crew's WMS contractor id, empty before and after when none is set: the
+    event keeps it for the WMS add-ons, the page does not show a change that changed nothing."""
+    from accounts.actors import Actor
+    from projects import services
+    from tests.factories import ProjectFactory, UserFactory
+
+    project = ProjectFactory(account=account)
+    crew = UserFactory(account=account, full_name="Crew Carla", role="field")
+    actor = Actor.for_user(coordinator)
+    services.project_assign(project=project, actor=actor, assignee=crew)
+    services.project_update(project=project, actor=actor, zip="78702", qa_in_field=False)
+
+    updated, assigned = _history(coordinator_page, project)
+    assert assigned == {"assignee": "— → Crew Carla"}  # no "wms_contractor_id: — → —"
+    assert updated == {"zip": "78701 → 78702", "qa_in_field": "yes → no"}
+    body = coordinator_page.get(f"/projects/{project.pk}/").content.decode()
+    assert '<span class="field">ZIP</span>' in body and '<span class="field">QA in Field</span>' in body

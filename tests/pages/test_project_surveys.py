@@ -220,9 +220,9 @@ def test_the_history_names_the_assigned_sub_users(
     crew = UserFactory(account=account, full_name="Crew Carla")
     services.project_assign(project=project, actor=Actor.for_user(coordinator), assignee=crew)
     body = body_of(coordinator_page, project)
-    assert f"<code>assignee</code>: {field_user.display_name} → Crew Carla" in body
+    assert f'<span class="field">Assignee</span>: {field_user.display_name} → Crew Carla' in body
     services.project_assign(project=project, actor=Actor.for_user(coordinator), assignee=None)
-    assert "<code>assignee</code>: Crew Carla → —" in body_of(coordinator_page, project)
+    assert '<span class="field">Assignee</span>: Crew Carla → —' in body_of(coordinator_page, project)
 
 
 def _count_queries(client, project):

@@ -99,7 +99,7 @@ def test_the_project_page_shows_tasks_photos_and_history(
     services.project_update(project=project, actor=Actor.for_user(coordinator), instructions="Mow the lawn")
     body = coordinator_page.get(f"/projects/{project.pk}/").content.decode()
     assert "Lawn" in body and "api/v1/photos/" in body and "Mow the lawn" in body
-    assert "instructions</code>: — → Mow the lawn" in body
+    assert '<span class="field">Instructions</span>: — → Mow the lawn' in body
     assert 'id="upload"' in body and 'id="surveys"' in body
 
 
