@@ -144,7 +144,8 @@ def integration_refresh(request, pk):
 def refresh_run(request, pk):
     """The progress partial, polled every second while the run is active."""
     run = pages.run_get(request.user, pk)
-    response = render(request, "integrations/_run.html", {"run": run})
+    # A finished run also swaps the page's health badge (out of band): a refresh sets it, ok or failed.
+    response = render(request, "integrations/_run.html", {"run": run, "health_oob": not run.is_active})
     if not run.is_active:
         response["HX-Trigger"] = "refresh-finished"  # the page reloads its import log
     return response

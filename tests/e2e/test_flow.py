@@ -147,6 +147,7 @@ def test_office_flow(pages, live_server, sandbox, vendor, worker_or_none, accoun
         raise AssertionError(f"{exc}\nWorker log:\n{worker_log}") from exc
     expect(page.locator("#run progress")).to_have_attribute("value", "100")
     expect(page.locator("#import-log")).to_contain_text("Refresh finished: 12 created")
+    expect(page.locator("#health")).to_contain_text("OK")  # the badge follows the refresh without a reload
     pages.shot("refreshed")
 
     # Assign a project to the crew from the projects table.

@@ -1,6 +1,7 @@
 """Integration pages (settings, Validate, Refresh and its progress, the log), relays and the dashboard."""
 
 import datetime
+import re
 import uuid
 
 import pytest
@@ -87,11 +88,15 @@ def test_refresh_shows_progress_then_the_counts_and_the_log(
     # A second click shows the same run instead of starting another.
     admin_page.post(f"/integrations/{fastrack.pk}/refresh", HTTP_HX_REQUEST="true")
     assert RefreshRun.objects.filter(integration=fastrack).count() == 1
+    assert "hx-swap-oob" not in admin_page.get(f"/refresh-runs/{run.pk}/").content.decode()
 
+    Integration.objects.filter(pk=fastrack.pk).update(health=Health.UNKNOWN)  # as before a first Validate
     execute_run(run_id=run.pk)
     response = admin_page.get(f"/refresh-runs/{run.pk}/")
     body = response.content.decode()
     assert response["HX-Trigger"] == "refresh-finished" and "every 1s" not in body
+    # The page's health badge is swapped too: the refresh proved the credentials.
+    assert re.search(r'<span id="health" hx-swap-oob="true"><span class="badge ok"', body)
     assert 'value="100"' in body and "2 created" in body and "1 skipped" in body
     log = admin_page.get(f"/integrations/{fastrack.pk}/log").content.decode()
     event = IntegrationEvent.objects.filter(integration=fastrack, message__startswith="Skipping").first()
