@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
@@ -17,6 +16,7 @@ from accounts.actors import as_actor
 from accounts.decorators import form_errors, role_required
 from accounts.models import Role
 from accounts.selectors import users_visible_to
+from config.posted import posted_ids, posted_next
 from projects.selectors import dashboard_counts
 
 from . import pages, relay, services
@@ -174,7 +174,9 @@ def relays(request):
 @require_POST
 @role_required(Role.COORDINATOR)
 def relays_republish(request):
-    ids = {int(i) for i in request.POST.getlist("ids") if i.isdigit()}
+    ids = posted_ids(request.POST.getlist("ids"))
+    if ids is None:  # a malformed id names no item, as another account's does not
+        raise Http404("No such relay item.")
     items = list(pages.relay_problems(request.user).filter(pk__in=ids))
     if len(items) != len(ids):
         raise Http404("No such relay item.")
@@ -184,5 +186,4 @@ def relays_republish(request):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"Re-published {count} item(s).")
-    back = request.POST.get("next", "")
-    return redirect(back if url_has_allowed_host_and_scheme(back, {request.get_host()}) else "relays")
+    return redirect(posted_next(request, "relays"))

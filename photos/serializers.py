@@ -11,6 +11,7 @@ from config.db import MAX_ID
 from projects.models import EvidenceType, Task
 
 from .models import Photo
+from .services import REJECT_REASON_MAX_LENGTH
 
 
 class TaskRef(serializers.Serializer):
@@ -144,7 +145,7 @@ class PhotoMoveInput(serializers.Serializer):
 
 
 class PhotoRejectInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=REJECT_REASON_MAX_LENGTH)
 
 
 class BulkApproveInput(serializers.Serializer):

@@ -35,6 +35,9 @@ __all__ = [
     "photos_release_held",
 ]
 
+# The API's limit too (serializers.PhotoRejectInput): the page posts the reason as typed.
+REJECT_REASON_MAX_LENGTH = 2000
+
 
 def photo_ingest(
     *,
@@ -144,6 +147,13 @@ def photo_reject(*, photo: Photo, actor: Actor, reason: str) -> Photo:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the photo is rejected."}, code="required")
+    if len(reason) > REJECT_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": f"Keep the reason to {REJECT_REASON_MAX_LENGTH:,} characters or fewer."},
+            code="max_length",
+        )
+    if "\x00" in reason:  # PostgreSQL cannot store it: refused here rather than a 500 from the database
+        raise ValidationError({"reason": "The reason contains a NUL character."}, code="null_characters")
     photo = _lock(photo)
     return _decide(photo, actor, PhotoStatus.REJECTED, reason)
 

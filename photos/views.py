@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.actors import as_actor
 from accounts.decorators import role_required
 from accounts.models import Role
+from config.posted import posted_id, posted_ids
 from projects.models import EvidenceType
 
 from . import selectors, services
@@ -91,7 +92,8 @@ def photo_reject(request, pk):
 @role_required(Role.COORDINATOR)
 def photo_move(request, pk):
     photo = selectors.photo_get(request.user, pk)
-    task = photo.project.tasks.filter(pk=request.POST.get("task") or photo.task_id).first()
+    task_id = posted_id(request.POST["task"]) if request.POST.get("task") else photo.task_id
+    task = photo.project.tasks.filter(pk=task_id).first() if task_id else None
     try:
         if task is None:
             raise ValidationError("Choose a task of this project.")
@@ -111,11 +113,13 @@ def photo_move(request, pk):
 @require_POST
 @role_required(Role.COORDINATOR)
 def photos_bulk_approve(request):
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = posted_ids(request.POST.getlist("ids"))
+    if ids is None:  # a malformed id names no photo, as another account's does not
+        raise Http404("No such photo.")
     if not ids:
         messages.error(request, "Tick some photos first.")
         return redirect("qa-queue")
-    if selectors.photos_visible_to(request.user).filter(pk__in=ids).count() != len(set(ids)):
+    if selectors.photos_visible_to(request.user).filter(pk__in=ids).count() != len(ids):
         raise Http404("No such photo.")
     try:
         count = services.photos_bulk_approve(actor=as_actor(request.user), ids=ids)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
 from config.db import MAX_ID
+from config.posted import posted_id
 
 from .models import EventType, Project, ProjectEvent, ProjectStatus
 
@@ -83,9 +84,8 @@ class ProjectFilter(django_filters.FilterSet):
     def filter_assigned_to(self, queryset, name, value):
         if value == "none":
             return queryset.filter(assignee__isnull=True)
-        if not value.isdigit() or int(value) > MAX_ID:
-            return queryset.none()
-        return queryset.filter(assignee_id=int(value))
+        user_id = posted_id(value)  # "²" passes str.isdigit() but not int()
+        return queryset.filter(assignee_id=user_id) if user_id else queryset.none()
 
     def filter_search(self, queryset, name, value):
         term = value.strip()

@@ -7,13 +7,13 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.actors import as_actor
 from accounts.decorators import role_required
 from accounts.models import Role
 from accounts.selectors import users_visible_to
+from config.posted import posted_id, posted_ids, posted_next
 
 from . import selectors, services
 from .filters import ProjectFilter
@@ -70,15 +70,17 @@ def projects_bulk(request):
     """Assign, close or delete the ticked projects, all in one transaction (all or none)."""
     actor = as_actor(request.user)
     action = BULK_ACTIONS.get(request.POST.get("action"))
-    ids = {int(i) for i in request.POST.getlist("ids") if i.isdigit()}
-    back = request.POST.get("next", "")
-    back = back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else "/projects/"
+    ids = posted_ids(request.POST.getlist("ids"))
+    if ids is None:  # a malformed id names no project, as another account's does not
+        raise Http404("No such project.")
+    back = posted_next(request, "projects")
     if action is None or not ids:
         messages.error(request, "Tick some projects and choose an action.")
         return redirect(back)
     assignee = None
     if request.POST.get("action") == "assign" and request.POST.get("assignee"):
-        assignee = users_visible_to(actor).filter(pk=request.POST["assignee"]).first()
+        assignee_id = posted_id(request.POST["assignee"])
+        assignee = users_visible_to(actor).filter(pk=assignee_id).first() if assignee_id else None
         if assignee is None:
             raise Http404("No such sub-user.")
     projects = list(selectors.projects_visible_to(actor).filter(pk__in=ids))

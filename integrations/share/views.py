@@ -13,19 +13,11 @@ from django.views.decorators.http import require_POST
 from accounts.actors import as_actor
 from accounts.decorators import form_errors, role_required
 from accounts.models import Role
+from config.posted import posted_id, posted_ids
 from projects.selectors import project_get
 
 from . import selectors, services
 from .forms import ShareForm
-
-
-def _id(value: str | None) -> int | None:
-    """A posted id, or None for anything that is not one (beyond 64 bits included)."""
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
-
-
-def _ids(values) -> list[int]:
-    return sorted({i for i in map(_id, values) if i is not None})
 
 
 def _list(request, form, status=200):
@@ -123,9 +115,9 @@ def share_revoke(request, pk):
 def share_hand_over(request, pk):
     """Hand the ticked projects to this key, all or none."""
     link = selectors.share_get(request.user, pk)
-    ids = _ids(request.POST.getlist("projects"))
-    if not ids:
-        messages.error(request, "Tick the projects to hand over.")
+    ids = posted_ids(request.POST.getlist("projects"))
+    if not ids:  # none ticked, or one that is not a project's id: nothing is handed over
+        messages.error(request, "Tick the projects to hand over." if ids == [] else "No such project.")
         return redirect("share", link.pk)
     try:
         count = services.projects_hand_over(link=link, project_ids=ids, actor=as_actor(request.user))
@@ -142,7 +134,7 @@ def share_take_back(request, pk):
     """Take one project back from this key; the subcontractor's copy closes on its next refresh."""
     actor = as_actor(request.user)
     link = selectors.share_get(actor, pk)
-    project_id = _id(request.POST.get("project"))
+    project_id = posted_id(request.POST.get("project"))
     hand_over = selectors.link_hand_overs(actor, link).filter(project_id=project_id).first()
     if hand_over is None:
         raise Http404("This project is not handed to this share key.")
@@ -159,7 +151,7 @@ def project_hand_over(request, pk):
     project = project_get(actor, pk)
     link = None
     if request.POST.get("action") != "take_back":
-        share_id = _id(request.POST.get("share"))
+        share_id = posted_id(request.POST.get("share"))
         if share_id is None:
             messages.error(request, "Choose the share key to hand the project to.")
             return redirect("project", project.pk)

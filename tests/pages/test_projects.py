@@ -40,6 +40,8 @@ def test_filters_sorting_and_pagination(account, coordinator_page, field_user):
     assert "Alpha" in body and "Bravo" not in body and "Charlie" not in body
     body = coordinator_page.get("/projects/?assigned_to=none&search=bra").content.decode()
     assert "Bravo" in body and "Alpha" not in body
+    body = coordinator_page.get("/projects/?assigned_to=%C2%B2").content.decode()  # "²": not an id, no 500
+    assert "Alpha" not in body and "Bravo" not in body
     body = coordinator_page.get(f"/projects/?due_after={today + datetime.timedelta(days=1)}").content.decode()
     assert "Bravo" in body and "Alpha" not in body
     body = coordinator_page.get("/projects/?status=&ordering=-name").content.decode()

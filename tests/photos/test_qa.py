@@ -54,6 +54,16 @@ def test_a_rejection_needs_a_reason(make_photo, office):
         services.photo_reject(photo=make_photo(), actor=office, reason="  ")
 
 
+@pytest.mark.parametrize("reason", ["Blurry\x00", "x" * 2001])
+def test_a_reason_the_database_cannot_keep_is_refused_not_a_500(make_photo, office, reason):
+    # The QA page posts the reason as typed: the service refuses what the API's serializer would.
+    photo = make_photo()
+    with pytest.raises(ValidationError):
+        services.photo_reject(photo=photo, actor=office, reason=reason)
+    photo.refresh_from_db()
+    assert photo.status == PhotoStatus.PENDING_QA and photo.reject_reason == ""
+
+
 def test_field_users_cannot_qa(make_photo, field_user):
     with pytest.raises(PermissionDenied):
         services.photo_approve(photo=make_photo(), actor=Actor.for_user(field_user))

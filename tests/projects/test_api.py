@@ -64,9 +64,18 @@ def test_assign_by_user_and_by_wms_contractor_id(coordinator_client, account):
 
 def test_filters(owner_client, account, field_user):
     today = datetime.date(2030, 1, 10)
-    a = ProjectFactory(account=account, zip="78701", due_date=today, assignee=field_user)
+    # Names and addresses of their own: the factory's ("Project {n}", "{100 + n} Main St") would match the
+    # search for 123 whenever its sequence stands at 23 or 123.
+    a = ProjectFactory(
+        account=account, zip="78701", due_date=today, assignee=field_user, name="Alpha", address1="1 Elm St"
+    )
     b = ProjectFactory(
-        account=account, zip="90210", due_date=today + datetime.timedelta(days=5), status="closed"
+        account=account,
+        zip="90210",
+        due_date=today + datetime.timedelta(days=5),
+        status="closed",
+        name="Bravo",
+        address1="2 Elm St",
     )
     c = ProjectFactory(account=account, zip="78745", name="AFS::123", source_ref="123")
 
@@ -79,6 +88,7 @@ def test_filters(owner_client, account, field_user):
     assert ids("zip=787") == {a.pk, c.pk}
     assert ids(f"assigned_to={field_user.pk}") == {a.pk}
     assert ids("assigned_to=none") == {b.pk, c.pk}
+    assert ids("assigned_to=%C2%B2") == ids("assigned_to=99999999999999999999") == set()  # not ids: nobody's
     assert ids("due_before=2030-01-11") == {a.pk}
     assert ids("search=123") == {c.pk}
     assert ids("updated_since=2000-01-01T00:00:00Z") == {a.pk, b.pk, c.pk}
