@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.debug import sensitive_variables
@@ -70,14 +70,25 @@ def user_create(
     _check_contractor_id(account=account, wms_contractor_id=wms_contractor_id, exclude=None)
     if password:
         validate_password(password)
-    return User.objects.create_user(
-        email,
-        password,
-        account=account,
-        role=role,
-        full_name=full_name.strip(),
-        wms_contractor_id=wms_contractor_id.strip(),
-    )
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email,
+                password,
+                account=account,
+                role=role,
+                full_name=full_name.strip(),
+                wms_contractor_id=wms_contractor_id.strip(),
+            )
+    except IntegrityError as exc:  # a concurrent create took the e-mail or the contractor id
+        raise _taken(email=email) from exc
+
+
+def _taken(**fields) -> ValidationError:
+    """What a unique constraint hit by a concurrent write means to the person who sent the form."""
+    if "email" in fields and User.objects.filter(email=fields["email"]).exists():
+        return ValidationError({"email": "A user with this e-mail already exists."})
+    return ValidationError({"wms_contractor_id": "Another sub-user already has this WMS contractor id."})
 
 
 def _check_contractor_id(*, account: Account, wms_contractor_id: str, exclude: User | None) -> None:
@@ -105,6 +116,9 @@ def user_update(*, user: User, **fields) -> User:
     demoting = user.role == Role.OWNER and (
         fields.get("role", Role.OWNER) != Role.OWNER or fields.get("is_active") is False
     )
+    if demoting:
+        # Two owners demoting each other at once would each see the other still owner: one at a time.
+        Account.objects.select_for_update().get(pk=user.account_id)
     if (
         demoting
         and not User.objects.filter(account=user.account, role=Role.OWNER, is_active=True)
@@ -114,7 +128,11 @@ def user_update(*, user: User, **fields) -> User:
         raise ValidationError("An account keeps at least one active owner.")
     for name, value in fields.items():
         setattr(user, name, value)
-    user.save(update_fields=list(fields))
+    try:
+        with transaction.atomic():
+            user.save(update_fields=list(fields))
+    except IntegrityError as exc:  # another sub-user took the contractor id since the check
+        raise _taken() from exc
     return user
 
 

@@ -74,6 +74,15 @@ def _send_now(project: Project, serial: uuid.UUID, payload: dict) -> tuple[bool,
     return True, ""
 
 
+def arrival_serial(project: Project, abc_number: str) -> uuid.UUID:
+    """The serial of this project's arrival with this ABC number, the same for every request that sends
+    it: a double tap or two crew members checking in at once reach the client as one arrival (it is
+    idempotent by serial), and only one is recorded here. Another number is another arrival, so a number
+    the client refused can be corrected."""
+    created = project.created_at.isoformat() if project.created_at else ""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"vendordesk:check-in:{project.pk}:{created}:{abc_number}")
+
+
 def check_in(
     *,
     project: Project,
@@ -86,7 +95,7 @@ def check_in(
     abc = clean_abc_number(abc_number)
     check_can_check_in(project=project, actor=actor)
     now = timezone.now()
-    serial = uuid.uuid4()
+    serial = arrival_serial(project, abc)
     payload = {
         "abcNumber": abc,
         "checkedInAt": now.isoformat(),

@@ -207,7 +207,9 @@ def _apply_orders(
     existing = (
         {
             p.source_ref: p
-            for p in Project.objects.select_for_update().filter(integration=integration, source_ref__in=refs)
+            for p in Project.objects.select_for_update()
+            .filter(integration=integration, source_ref__in=refs)
+            .order_by("pk")  # the order every multi-row lock of projects takes
         }
         if refs
         else {}

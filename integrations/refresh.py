@@ -263,6 +263,7 @@ def _auto_close(source, state: ImportState, renewal: Renewal) -> None:
             integration.projects.select_for_update()
             .filter(pk__in=[pk for pk, *_ in to_close], deleted_at__isnull=True)
             .exclude(status=ProjectStatus.CLOSED)
+            .order_by("pk")  # the order every multi-row lock of projects takes
             .in_bulk()
         )
         for pk, ref, name, reason in to_close:

@@ -4,7 +4,7 @@ projects."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -37,6 +37,14 @@ def _require_admin(actor: Actor) -> None:
 def _check_assignee(actor: Actor, user: User | None) -> None:
     if user is not None and (user.account_id != actor.account_id or not user.is_active):
         raise ValidationError({"default_assignee": "No such active sub-user in this account."})
+
+
+def _save(integration: Integration) -> None:
+    try:
+        with transaction.atomic():
+            integration.save()
+    except IntegrityError as exc:  # a concurrent create or rename took the name since _clean
+        raise ValidationError({"name": f"An integration named {integration.name} already exists."}) from exc
 
 
 def _clean(integration: Integration) -> None:
@@ -86,7 +94,7 @@ def integration_create(
     )
     _clean(integration)
     integration.set_credentials(credentials)
-    integration.save()
+    _save(integration)
     return integration
 
 
@@ -110,7 +118,7 @@ def integration_update(
         integration.set_credentials(credentials)
         integration.health = Health.UNKNOWN
         integration.health_message = "Credentials changed: click Validate."
-    integration.save()
+    _save(integration)
     return integration
 
 
@@ -155,6 +163,7 @@ def apply_settings_to_open_projects(*, integration: Integration, actor: Actor) -
         Project.objects.select_for_update()
         .filter(integration=integration, deleted_at__isnull=True)
         .exclude(status=ProjectStatus.CLOSED)
+        .order_by("pk")  # rows locked in one order by everyone who locks many: no deadlock with a refresh
     )
     assignee = integration.default_assignee
     now, events, changed = timezone.now(), [], []

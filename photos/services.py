@@ -129,12 +129,29 @@ def _decide(photo: Photo, actor: Actor, status: str, reason: str = "") -> Photo:
     return photo
 
 
+def _decided_meanwhile(photo: Photo, seen: str, status: str) -> bool:
+    """Two coordinators deciding at once: the second finds the photo decided since its request read it.
+    True for the same decision (nothing to do); a different one is refused rather than silently
+    overturning a decision its author never saw. A photo decided before the caller looked may be
+    decided again on purpose."""
+    if photo.status == seen or photo.status not in (PhotoStatus.APPROVED, PhotoStatus.REJECTED):
+        return False
+    if photo.status == status:
+        return True
+    raise ValidationError(
+        f"{photo.qa_by_label or 'Someone'} {photo.get_status_display().lower()} this photo a moment ago; "
+        "look at it again before changing that decision.",
+        code="decided_meanwhile",
+    )
+
+
 @transaction.atomic
 def photo_approve(*, photo: Photo, actor: Actor) -> Photo:
     actor = as_actor(actor)
     _require_qa(actor, photo)
+    seen = photo.status
     photo = _lock(photo)
-    if photo.status == PhotoStatus.APPROVED:
+    if photo.status == PhotoStatus.APPROVED or _decided_meanwhile(photo, seen, PhotoStatus.APPROVED):
         return photo
     return _decide(photo, actor, PhotoStatus.APPROVED)
 
@@ -154,7 +171,10 @@ def photo_reject(*, photo: Photo, actor: Actor, reason: str) -> Photo:
         )
     if "\x00" in reason:  # PostgreSQL cannot store it: refused here rather than a 500 from the database
         raise ValidationError({"reason": "The reason contains a NUL character."}, code="null_characters")
+    seen = photo.status
     photo = _lock(photo)
+    if _decided_meanwhile(photo, seen, PhotoStatus.REJECTED):
+        return photo
     return _decide(photo, actor, PhotoStatus.REJECTED, reason)
 
 

@@ -68,7 +68,11 @@ def _next_in_queue(request, photo):
 @role_required(Role.COORDINATOR)
 def photo_approve(request, pk):
     photo = selectors.photo_get(request.user, pk)
-    services.photo_approve(photo=photo, actor=as_actor(request.user))
+    try:
+        services.photo_approve(photo=photo, actor=as_actor(request.user))
+    except ValidationError as exc:  # held for the crew, or decided otherwise a moment ago
+        messages.error(request, " ".join(exc.messages))
+        return redirect("qa-photo", photo.pk)
     messages.success(request, "Approved.")
     return _next_in_queue(request, photo)
 

@@ -106,7 +106,11 @@ def project_update(*, project: Project, actor: Actor, **fields) -> Project:
     for f in changes:
         setattr(project, f, fields[f])
     project.full_clean(exclude=["account", "integration", "assignee"], validate_constraints=False)
-    record_event(project, actor, EventType.UPDATED, changes, update_fields=list(changes))
+    try:
+        with transaction.atomic():
+            record_event(project, actor, EventType.UPDATED, changes, update_fields=list(changes))
+    except IntegrityError as exc:  # another project took the name since the check above
+        raise ValidationError({"name": f"A project named {project.name} already exists."}) from exc
     return project
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -37,6 +37,14 @@ def _require_admin(actor: Actor) -> None:
 def _check_api_key(actor: Actor, api_key: ApiKey | None) -> None:
     if api_key is not None and api_key.account_id != actor.account_id:
         raise ValidationError({"api_key": "No such API key in this account."})
+
+
+def _save(addon: WmsAddon, **kwargs) -> None:
+    try:
+        with transaction.atomic():
+            addon.save(**kwargs)
+    except IntegrityError as exc:  # a concurrent create or rename took the name since the check
+        raise ValidationError({"name": f"An add-on named {addon.name} already exists."}) from exc
 
 
 def _check_name_free(addon: WmsAddon) -> None:
@@ -70,7 +78,7 @@ def addon_create(
         ProjectEvent.objects.filter(account_id=actor.account_id).aggregate(top=Max("pk"))["top"] or 0
     )
     addon.full_clean(exclude=["account"], validate_constraints=False)
-    addon.save()
+    _save(addon)
     return NewAddon(addon=addon, secret=secret)
 
 
@@ -94,7 +102,7 @@ def addon_update(*, addon: WmsAddon, actor: Actor, **fields) -> WmsAddon:
         setattr(addon, name, value)
     _check_name_free(addon)
     addon.full_clean(exclude=["account"], validate_constraints=False)
-    addon.save(update_fields=list(fields))
+    _save(addon, update_fields=list(fields))
     return addon
 
 

@@ -89,7 +89,11 @@ def share_update(*, link: ShareLink, actor: Actor, name: str | None = None, phot
     if photo_status is not None:
         _check_photo_status(photo_status)
         link.photo_status = photo_status
-    link.save(update_fields=["name", "photo_status"])
+    try:
+        with transaction.atomic():
+            link.save(update_fields=["name", "photo_status"])
+    except IntegrityError as exc:  # a concurrent rename or create took the name since the check
+        raise ValidationError({"name": f"A share key named {link.name} already exists."}) from exc
     return link
 
 
