@@ -4,15 +4,29 @@ import datetime
 import json
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from itertools import islice
 
-from django.db import connections, models
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connections, models, transaction
 from django.db.backends.utils import CursorDebugWrapper
 
 # The largest id a bigint column holds: a larger number in a lookup overflows the database driver (a 500
 # on PostgreSQL; SQLite cannot even compare it), so inputs naming ids are bounded by it.
 MAX_ID = 2**63 - 1
+
+
+@contextmanager
+def unique_or(field: str, message: str):
+    """Save inside this block: a unique constraint that a concurrent request won since the service checked
+    (two forms sent at once) becomes the form error the check gives, not a 500. In a savepoint, so the
+    caller's transaction goes on."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        raise ValidationError({field: message}) from exc
 
 
 def insert_many(model: type[models.Model], objs: list, *, using: str = "default") -> None:

@@ -4,12 +4,13 @@ projects."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.actors import Actor
 from accounts.models import Role, User
+from config.db import unique_or
 from config.netsafety import validate_public_url
 from projects.events import build_event
 from projects.models import EventType, Project, ProjectEvent, ProjectStatus
@@ -40,11 +41,8 @@ def _check_assignee(actor: Actor, user: User | None) -> None:
 
 
 def _save(integration: Integration) -> None:
-    try:
-        with transaction.atomic():
-            integration.save()
-    except IntegrityError as exc:  # a concurrent create or rename took the name since _clean
-        raise ValidationError({"name": f"An integration named {integration.name} already exists."}) from exc
+    with unique_or("name", f"An integration named {integration.name} already exists."):
+        integration.save()
 
 
 def _clean(integration: Integration) -> None:

@@ -5,11 +5,12 @@ Role rules live here, not in views, so the API, the pages and the commands enfor
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.actors import Actor, ActorKind
 from accounts.models import Role, User
+from config.db import unique_or
 
 from .errors import PermissionDenied, ProjectLocked, ValidationError
 from .events import record_event
@@ -68,11 +69,8 @@ def project_create(*, actor: Actor, name: str, tasks: list[str] | tuple[str, ...
     _check_name_free(account_id=actor.account_id, name=name)
     project = Project(account=actor.account, name=name, assignee=assignee, **fields)
     project.full_clean(exclude=["account", "integration"], validate_constraints=False)
-    try:
-        with transaction.atomic():
-            project.save()
-    except IntegrityError as exc:  # a concurrent create of the same name
-        raise ValidationError({"name": f"A project named {name} already exists."}) from exc
+    with unique_or("name", f"A project named {name} already exists."):
+        project.save()
     names = [t.strip() for t in tasks if t and t.strip()]
     if len(set(names)) != len(names):
         raise ValidationError({"tasks": "Task names must be unique within a project."})
@@ -106,11 +104,8 @@ def project_update(*, project: Project, actor: Actor, **fields) -> Project:
     for f in changes:
         setattr(project, f, fields[f])
     project.full_clean(exclude=["account", "integration", "assignee"], validate_constraints=False)
-    try:
-        with transaction.atomic():
-            record_event(project, actor, EventType.UPDATED, changes, update_fields=list(changes))
-    except IntegrityError as exc:  # another project took the name since the check above
-        raise ValidationError({"name": f"A project named {project.name} already exists."}) from exc
+    with unique_or("name", f"A project named {project.name} already exists."):
+        record_event(project, actor, EventType.UPDATED, changes, update_fields=list(changes))
     return project
 
 

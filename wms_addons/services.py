@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.models import ApiKey, Role
+from config.db import unique_or
 from projects.models import ProjectEvent
 
 from . import signing
@@ -40,11 +41,8 @@ def _check_api_key(actor: Actor, api_key: ApiKey | None) -> None:
 
 
 def _save(addon: WmsAddon, **kwargs) -> None:
-    try:
-        with transaction.atomic():
-            addon.save(**kwargs)
-    except IntegrityError as exc:  # a concurrent create or rename took the name since the check
-        raise ValidationError({"name": f"An add-on named {addon.name} already exists."}) from exc
+    with unique_or("name", f"An add-on named {addon.name} already exists."):
+        addon.save(**kwargs)
 
 
 def _check_name_free(addon: WmsAddon) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -16,6 +16,7 @@ from accounts.actors import Actor
 from accounts.models import Role
 from accounts.secrets import digest, new_secret
 from config.crypto import CredentialsUnreadable
+from config.db import unique_or
 from projects.events import record_event
 from projects.models import CloseReason, EventType, Project, ProjectStatus
 from projects.selectors import projects_visible_to
@@ -69,11 +70,8 @@ def share_create(
         created_by_label=actor.label[:200],
     )
     _check_name_free(link)
-    try:
-        with transaction.atomic():
-            link.save()
-    except IntegrityError as exc:  # a concurrent create of the same name
-        raise ValidationError({"name": f"A share key named {link.name} already exists."}) from exc
+    with unique_or("name", f"A share key named {link.name} already exists."):
+        link.save()
     return link, key
 
 
@@ -89,11 +87,8 @@ def share_update(*, link: ShareLink, actor: Actor, name: str | None = None, phot
     if photo_status is not None:
         _check_photo_status(photo_status)
         link.photo_status = photo_status
-    try:
-        with transaction.atomic():
-            link.save(update_fields=["name", "photo_status"])
-    except IntegrityError as exc:  # a concurrent rename or create took the name since the check
-        raise ValidationError({"name": f"A share key named {link.name} already exists."}) from exc
+    with unique_or("name", f"A share key named {link.name} already exists."):
+        link.save(update_fields=["name", "photo_status"])
     return link
 
 
