@@ -129,6 +129,10 @@ def _decide(photo: Photo, actor: Actor, status: str, reason: str = "") -> Photo:
     return photo
 
 
+def _seen(photo: Photo, seen: str | None) -> str:
+    return seen if seen in PhotoStatus.values else photo.status
+
+
 def _decided_meanwhile(photo: Photo, seen: str, status: str) -> bool:
     """Two coordinators deciding at once: the second finds the photo decided since its request read it.
     True for the same decision (nothing to do); a different one is refused rather than silently
@@ -139,17 +143,18 @@ def _decided_meanwhile(photo: Photo, seen: str, status: str) -> bool:
     if photo.status == status:
         return True
     raise ValidationError(
-        f"{photo.qa_by_label or 'Someone'} {photo.get_status_display().lower()} this photo a moment ago; "
+        f"{photo.qa_by_label or 'Someone'} {photo.get_status_display().lower()} this photo since you looked; "
         "look at it again before changing that decision.",
         code="decided_meanwhile",
     )
 
 
 @transaction.atomic
-def photo_approve(*, photo: Photo, actor: Actor) -> Photo:
+def photo_approve(*, photo: Photo, actor: Actor, seen: str | None = None) -> Photo:
+    """``seen``: the status the caller decided on (the QA page sends what it showed); else as read here."""
     actor = as_actor(actor)
     _require_qa(actor, photo)
-    seen = photo.status
+    seen = _seen(photo, seen)
     photo = _lock(photo)
     if photo.status == PhotoStatus.APPROVED or _decided_meanwhile(photo, seen, PhotoStatus.APPROVED):
         return photo
@@ -157,8 +162,9 @@ def photo_approve(*, photo: Photo, actor: Actor) -> Photo:
 
 
 @transaction.atomic
-def photo_reject(*, photo: Photo, actor: Actor, reason: str) -> Photo:
-    """Keep the photo, never send it. A photo already sent stays at the client: rejecting cannot unsend."""
+def photo_reject(*, photo: Photo, actor: Actor, reason: str, seen: str | None = None) -> Photo:
+    """Keep the photo, never send it. A photo already sent stays at the client: rejecting cannot unsend.
+    ``seen`` as for ``photo_approve``."""
     actor = as_actor(actor)
     _require_qa(actor, photo)
     reason = (reason or "").strip()
@@ -171,7 +177,7 @@ def photo_reject(*, photo: Photo, actor: Actor, reason: str) -> Photo:
         )
     if "\x00" in reason:  # PostgreSQL cannot store it: refused here rather than a 500 from the database
         raise ValidationError({"reason": "The reason contains a NUL character."}, code="null_characters")
-    seen = photo.status
+    seen = _seen(photo, seen)
     photo = _lock(photo)
     if _decided_meanwhile(photo, seen, PhotoStatus.REJECTED):
         return photo

@@ -69,7 +69,7 @@ def _next_in_queue(request, photo):
 def photo_approve(request, pk):
     photo = selectors.photo_get(request.user, pk)
     try:
-        services.photo_approve(photo=photo, actor=as_actor(request.user))
+        services.photo_approve(photo=photo, actor=as_actor(request.user), seen=request.POST.get("seen"))
     except ValidationError as exc:  # held for the crew, or decided otherwise a moment ago
         messages.error(request, " ".join(exc.messages))
         return redirect("qa-photo", photo.pk)
@@ -83,7 +83,10 @@ def photo_reject(request, pk):
     photo = selectors.photo_get(request.user, pk)
     try:
         services.photo_reject(
-            photo=photo, actor=as_actor(request.user), reason=request.POST.get("reason", "")
+            photo=photo,
+            actor=as_actor(request.user),
+            reason=request.POST.get("reason", ""),
+            seen=request.POST.get("seen"),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -182,7 +182,7 @@ def test_conflicting_decisions_at_once_keep_the_first_and_refuse_the_second(pend
 
     [refusal] = [r for r in results if isinstance(r, BaseException)]
     assert isinstance(refusal, ValidationError) and refusal.code == "decided_meanwhile"
-    assert "a moment ago" in refusal.messages[0]
+    assert "since you looked" in refusal.messages[0]
     [winner] = [r for r in results if not isinstance(r, BaseException)]
     pending_photo.refresh_from_db()
     assert pending_photo.status == winner.status and pending_photo.qa_by_label == winner.qa_by_label

@@ -102,3 +102,35 @@ def test_field_users_cannot_qa(field_page, project, task):
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get("/qa/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_a_decision_made_since_the_page_was_opened_is_not_silently_overturned(
+    account, coordinator, coordinator_page, project, task
+):
+    """The page sends the status it showed: a colleague's approval made meanwhile stops a reject sent from
+    the stale page, with a message saying who; a photo already decided when the page showed it can still be
+    decided again on purpose."""
+    import re
+
+    from accounts.actors import Actor
+    from photos import services
+    from tests.factories import UserFactory
+
+    (photo,) = photo_rows(project, task, 1)
+    body = coordinator_page.get(f"/qa/{photo.pk}/").content.decode()
+    seen = re.findall(r'<input type="hidden" name="seen" value="(\w+)">', body)
+    assert seen == ["pending_qa", "pending_qa"]  # in the approve and the reject forms
+    colleague = UserFactory(account=account, role="coordinator", full_name="Cora Colleague")
+    services.photo_approve(photo=photo, actor=Actor.for_user(colleague))
+
+    response = coordinator_page.post(
+        f"/photos/{photo.pk}/reject", {"reason": "Blurry", "seen": "pending_qa"}, follow=True
+    )
+    assert "Cora Colleague approved this photo since you looked" in response.content.decode()
+    photo.refresh_from_db()
+    assert photo.status == PhotoStatus.APPROVED and photo.qa_by_id == colleague.pk
+
+    # Looking again shows it approved; rejecting it then is a decision of its own.
+    coordinator_page.post(f"/photos/{photo.pk}/reject", {"reason": "Blurry", "seen": "approved"})
+    photo.refresh_from_db()
+    assert photo.status == PhotoStatus.REJECTED and photo.qa_by_id == coordinator.pk
