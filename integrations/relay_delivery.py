@@ -136,13 +136,7 @@ def deliver(pk: int, owner: str, sources: dict) -> int:
         _retry_later(item, owner, exc.message)
         return 0
     except RejectedError as exc:
-        _mine(pk, owner).update(
-            status=RelayStatus.FAILED,
-            last_error=exc.message,
-            attempts=F("attempts") + 1,
-            lease_owner="",
-            lease_expires_at=None,
-        )
+        _failed(item, owner, exc.message, attempts=F("attempts") + 1)
         return 0
     except SourceError as exc:
         _retry_later(item, owner, exc.message)
@@ -209,16 +203,25 @@ def _check_in_pending(item: RelayItem) -> bool:
     )
 
 
-def _retry_later(item: RelayItem, owner: str, message: str) -> None:
-    attempts = item.attempts + 1
-    if attempts >= _setting("RELAY_MAX_ATTEMPTS", 8):
-        _mine(item.pk, owner).update(
+def _failed(item: RelayItem, owner: str, message: str, *, attempts) -> None:
+    """Failed for good: the client refused it, or it ran out of attempts. A completion waiting for this
+    check-in is woken too: nothing it waits for is coming, and the client's answer to it decides it."""
+    with transaction.atomic():
+        recorded = _mine(item.pk, owner).update(
             status=RelayStatus.FAILED,
             attempts=attempts,
             last_error=message,
             lease_owner="",
             lease_expires_at=None,
         )
+        if recorded and item.kind == RelayKind.CHECK_IN:
+            _wake_waiters(item)
+
+
+def _retry_later(item: RelayItem, owner: str, message: str) -> None:
+    attempts = item.attempts + 1
+    if attempts >= _setting("RELAY_MAX_ATTEMPTS", 8):
+        _failed(item, owner, message, attempts=attempts)
         return
     _mine(item.pk, owner).update(
         status=RelayStatus.QUEUED,

@@ -198,3 +198,36 @@ def test_the_site_routes_the_check_in_api():
 def test_the_office_sees_no_check_in_before_arrival(project, coordinator_client):
     body = coordinator_client.get(f"/api/v1/projects/{project.pk}/checkin").json()
     assert body == {"check_in": None, "steps": []}
+
+
+def test_a_check_in_that_fails_for_good_stops_its_completion_waiting_for_it_at_once(
+    project, field_user, field_client, sandbox, vendor, settings
+):
+    """The completion waits only for an arrival that may still reach the client: once the arrival has run
+    out of attempts, the completion is looked at again in the same run, not 10 s on (here it goes on to
+    wait for its photo, which the client, still down, has not had either)."""
+    from django.utils import timezone
+
+    from integrations.relay_delivery import WAITING_FOR_CHECK_IN, WAITING_FOR_PHOTOS
+
+    settings.RELAY_MAX_ATTEMPTS = 2
+    project.qa_in_field = True  # completing publishes the checklist's photo
+    project.save(update_fields=["qa_in_field"])
+    front = add_photo(project, field_user, source=PhotoSource.FIELD)
+    sandbox.set_faults(vendor[0], photoFailureRate=1.0, failureMode="http_500")
+    assert post(field_client, project, body={"abc_number": "ABC123456"}).status_code == 202
+    checklist = {
+        **CHECKLIST,
+        "arrival_front_photo": str(front.serial),
+        "departure_secured_photos": [str(front.serial)],
+    }
+    assert post(field_client, project, "/complete", {"checklist": checklist}).status_code == 200
+    run_batch("test")  # the arrival's first attempt fails; the completion waits for it
+    complete = RelayItem.objects.get(kind=RelayKind.CHECK_IN_COMPLETE)
+    assert complete.last_error == WAITING_FOR_CHECK_IN and complete.next_attempt_at > timezone.now()
+
+    RelayItem.objects.filter(kind=RelayKind.CHECK_IN).update(next_attempt_at=timezone.now())
+    run_batch("test")  # the arrival's last attempt fails for good, which wakes the completion in this run
+    assert RelayItem.objects.get(kind=RelayKind.CHECK_IN).status == RelayStatus.FAILED
+    complete.refresh_from_db()
+    assert complete.last_error == WAITING_FOR_PHOTOS and complete.attempts == 0
