@@ -20,6 +20,7 @@ from .models import Photo, PhotoSource
 from .serializers import (
     BulkApproveInput,
     BulkApproveOutput,
+    PhotoDecisionInput,
     PhotoMoveInput,
     PhotoOutput,
     PhotoRejectInput,
@@ -107,10 +108,12 @@ class PhotoDetailView(APIView):
 class PhotoApproveView(APIView):
     permission_classes = [IsCoordinator]
 
-    @extend_schema(request=None, responses=PhotoOutput)
+    @extend_schema(request=PhotoDecisionInput, responses=PhotoOutput)
     def post(self, request, pk):
         photo = selectors.photo_get(request.user, pk)
-        services.photo_approve(photo=photo, actor=as_actor(request.user))
+        data = PhotoDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.photo_approve(photo=photo, actor=as_actor(request.user), **data.validated_data)
         return Response(PhotoOutput(selectors.photo_get(request.user, pk)).data)
 
 
@@ -122,7 +125,7 @@ class PhotoRejectView(APIView):
         photo = selectors.photo_get(request.user, pk)
         data = PhotoRejectInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.photo_reject(photo=photo, actor=as_actor(request.user), reason=data.validated_data["reason"])
+        services.photo_reject(photo=photo, actor=as_actor(request.user), **data.validated_data)
         return Response(PhotoOutput(selectors.photo_get(request.user, pk)).data)
 
 

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from config.db import MAX_ID
 from projects.models import EvidenceType, Task
 
-from .models import Photo
+from .models import Photo, PhotoStatus
 from .services import REJECT_REASON_MAX_LENGTH
 
 
@@ -144,7 +144,16 @@ class PhotoMoveInput(serializers.Serializer):
         return attrs
 
 
-class PhotoRejectInput(serializers.Serializer):
+class PhotoDecisionInput(serializers.Serializer):
+    seen = serializers.ChoiceField(
+        choices=PhotoStatus.choices,
+        required=False,
+        help_text="The status the decision was made on. If someone decided the photo otherwise since, "
+        "the request is refused (400, decided_meanwhile) instead of overturning their decision.",
+    )
+
+
+class PhotoRejectInput(PhotoDecisionInput):
     reason = serializers.CharField(max_length=REJECT_REASON_MAX_LENGTH)
 
 

@@ -202,6 +202,7 @@ SPECTACULAR_SETTINGS = {
         "RelayStatusEnum": "integrations.models.RelayStatus",
         "RoleEnum": "accounts.models.Role",
         "ApiKeyRoleEnum": "accounts.models.KEY_ROLES",
+        "PhotoStatusEnum": "photos.models.PhotoStatus",
     },
 }
 

@@ -175,6 +175,28 @@ def test_approve_reject_move_and_bulk_approve(coordinator_client, field_client, 
     )
 
 
+def test_a_decision_sent_with_the_status_it_was_made_on_does_not_overturn_a_newer_one(
+    coordinator_client, coordinator, project, task
+):
+    photo_id = coordinator_client.post(url(project), form(task, upload_file()), format="multipart").json()[
+        "id"
+    ]
+    approve = f"/api/v1/photos/{photo_id}/approve"
+    assert coordinator_client.post(approve, {"seen": "pending_qa"}, format="json").status_code == 200
+    refused = coordinator_client.post(
+        f"/api/v1/photos/{photo_id}/reject", {"reason": "Blurry", "seen": "pending_qa"}, format="json"
+    )
+    assert refused.status_code == 400 and refused.json()["code"] == "decided_meanwhile"
+    assert coordinator_client.get(f"/api/v1/photos/{photo_id}/").json()["status"] == "approved"
+    bad = coordinator_client.post(approve, {"seen": "maybe"}, format="json")
+    assert bad.status_code == 400 and "seen" in bad.json()["errors"]
+    # Made on what it is now, the decision is the caller's own: it goes through.
+    rejected = coordinator_client.post(
+        f"/api/v1/photos/{photo_id}/reject", {"reason": "Blurry", "seen": "approved"}, format="json"
+    )
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
+
+
 def test_move_after_publishing_gives_a_new_relay_serial(coordinator_client, project, task):
     photo_id = coordinator_client.post(url(project), form(task, upload_file()), format="multipart").json()[
         "id"
