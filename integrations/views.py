@@ -133,10 +133,10 @@ def integration_refresh(request, pk):
     run, created = request_refresh(
         integration=integration, full=request.POST.get("full") == "1", requested_by=request.user
     )
+    if request.htmx:  # the partial shows the run under way itself; a message would wait for the next page
+        return render(request, "integrations/_run.html", {"run": run})
     if not created:
         messages.info(request, "A refresh is already under way: showing its progress.")
-    if request.htmx:
-        return render(request, "integrations/_run.html", {"run": run})
     return redirect("integration", integration.pk)
 
 

@@ -203,6 +203,7 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.models.Role",
         "ApiKeyRoleEnum": "accounts.models.KEY_ROLES",
         "PhotoStatusEnum": "photos.models.PhotoStatus",
+        "SharePhotoStatusEnum": "integrations.share.models.SharePhotoStatus",
     },
 }
 

@@ -17,7 +17,7 @@ from config.posted import posted_id, posted_ids
 from projects.selectors import project_get
 
 from . import selectors, services
-from .forms import ShareForm
+from .forms import CandidateSearchForm, ShareForm
 
 
 def _list(request, form, status=200):
@@ -57,14 +57,15 @@ def share_detail(request, pk):
     the list of candidates is sent back)."""
     actor = as_actor(request.user)
     link = selectors.share_get(actor, pk)
-    search = request.GET.get("q", "")
+    search = CandidateSearchForm(request.GET)
     shown = selectors.CANDIDATES_SHOWN
     candidates = []
-    if link.is_live:
-        candidates = list(selectors.hand_over_candidates(actor, link, search)[: shown + 1])
+    if link.is_live and search.is_valid():
+        candidates = list(selectors.hand_over_candidates(actor, link, search.cleaned_data["q"])[: shown + 1])
     context = {
         "share": link,
-        "search": search,
+        "search": request.GET.get("q", ""),
+        "search_error": " ".join(search.errors.get("q", [])),
         "candidates": candidates[:shown],
         "more_candidates": len(candidates) > shown,
     }

@@ -8,6 +8,9 @@ overlong text, lists, a row of account B, and (for the photo upload) files that 
   file under MEDIA_ROOT; B's rows never change.
 - A field of boxes, radios or a select takes only what it offers: a success with another value in it (a
   malformed id ticked next to a real one, say) acted on part of what was asked.
+- A form that HTMX posts (hx-post) is fuzzed a second time as HTMX sends it (``HX-Request: true``): the same
+  rules hold, the answer is a partial for the page to swap in (never a whole page, never a redirect), and a
+  refused survey save shows the form with its errors.
 
 Each request runs in a savepoint rolled back after it, so every variant meets the same rows.
 
@@ -89,6 +92,10 @@ ANONYMOUS = {"login"}
 # Routes whose success is a page of its own rather than a redirect: the new share key is shown once.
 DONE_WITH_200 = {"share-new"}
 DONE_WITH_201 = {"api-project-photos"}
+# Routes with a form HTMX posts (hx-post), fuzzed again with HX-Request: true. An HTMX answer is a partial;
+# a 200 one is a success unless it shows an error (role="alert"): a refused survey save is the form again.
+HTMX = {"project-survey", "integration-refresh"}
+ERROR_SHOWN = 'role="alert"'
 
 TOO_LONG = "x" * 10_000
 HOSTILE = [
@@ -154,6 +161,7 @@ class Input:
 class Form:
     action: str | None  # None: the page's own URL
     method: str
+    htmx: bool = False  # posted by HTMX (hx-post)
     inputs: list[Input] = field(default_factory=list)
 
 
@@ -173,7 +181,7 @@ class FormParser(HTMLParser):
         if tag == "form":
             upload = a.get("data-upload-url")
             method = "post" if upload else (a.get("method") or "get").lower()
-            self._form = Form(action=upload or a.get("action") or None, method=method)
+            self._form = Form(action=upload or a.get("action") or None, method=method, htmx="hx-post" in a)
             self.forms.append(self._form)
         elif self._form is None or (not a.get("name") and tag != "option"):
             return
@@ -414,16 +422,17 @@ class Answer:
     changed: str = ""  # of a refusal: what it changed in A's rows or files all the same
 
 
-def post(site: Site, client: Client, route: str, url: str, body: Body, before: State) -> Answer:
+def post(site: Site, client: Client, route: str, url: str, body: Body, before: State, htmx: bool) -> Answer:
     """POST the body in a savepoint that is then rolled back, so that every variant meets the same rows (one
-    that succeeds would otherwise spoil those after it: a revoked key, a project already closed)."""
+    that succeeds would otherwise spoil those after it: a revoked key, a project already closed). ``htmx``:
+    as HTMX posts it."""
     data = {name: [v() if callable(v) else v for v in values] for name, values in body.items()}
     client.cookies.pop("messages", None)  # only this request's messages count
     written = tuples_written()
     savepoint = transaction.savepoint()
     try:
-        response = client.post(url, data)
-        answer = Answer(response, *outcome(route, response))
+        response = client.post(url, data, **({"HTTP_HX_REQUEST": "true"} if htmx else {}))
+        answer = Answer(response, *(htmx_outcome if htmx else outcome)(route, response))
         if response.status_code >= 500:  # PostgreSQL may refuse to read on; the 500 says enough
             return answer
         wrote = written is None or tuples_written() != written
@@ -460,8 +469,25 @@ def outcome(route: str, response) -> tuple[bool, str]:
     return False, ""
 
 
-def forms_to_fuzz(site: Site, client: Client, route: str) -> list[tuple[str, Form]]:
-    """The distinct forms that post to ``route`` on its pages, each with the URL it posts to."""
+def htmx_outcome(route: str, response) -> tuple[bool, str]:
+    """``outcome`` of an answer to HTMX: a partial to swap in, a success unless it shows an error."""
+    status = response.status_code
+    if status >= 500 or status not in (200, 302):
+        return outcome(route, response)
+    content = response.content.decode()
+    if status == 302:
+        return False, f"redirected to {response['Location']} (HTMX would swap that whole page in)"
+    if "<html" in content:
+        return False, "answered a whole page, not a partial"
+    done = ERROR_SHOWN not in content
+    if route == "project-survey" and not done and 'class="msg error"' not in content:
+        return False, "refused without showing the form's errors"
+    return done, ""
+
+
+def forms_to_fuzz(site: Site, client: Client, route: str, htmx: bool = False) -> list[tuple[str, Form]]:
+    """The distinct forms that post to ``route`` on its pages, each with the URL it posts to; ``htmx``: only
+    those HTMX posts."""
     found, seen = [], set()
     for page in FORMS[route]:
         response = client.get(site.page_url(page), follow=True)
@@ -470,7 +496,7 @@ def forms_to_fuzz(site: Site, client: Client, route: str) -> list[tuple[str, For
         for form in forms_of(response.content.decode()):
             url = form.action or here
             key = (url, frozenset(control.name for control in form.inputs))
-            if route_name(url) == route and key not in seen:
+            if route_name(url) == route and key not in seen and (form.htmx or not htmx):
                 seen.add(key)
                 found.append((url, form))
     return found
@@ -483,8 +509,12 @@ def fresh_messages(settings):
     settings.MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 
-@pytest.mark.parametrize("route", sorted(FORMS))
-def test_form_refuses_bad_input(site, fresh_messages, route):
+@pytest.mark.parametrize(
+    "route, htmx",
+    [pytest.param(route, False, id=route) for route in sorted(FORMS)]
+    + [pytest.param(route, True, id=f"{route}-htmx") for route in sorted(HTMX)],
+)
+def test_form_refuses_bad_input(site, fresh_messages, route, htmx):
     anonymous = route in ANONYMOUS
     client = Client(raise_request_exception=False)
 
@@ -499,15 +529,15 @@ def test_form_refuses_bad_input(site, fresh_messages, route):
         return State.of(site), session_key()
 
     before, signed_in = sign_in()
-    forms = forms_to_fuzz(site, client, route)
-    assert forms, f"no form on {FORMS[route]} posts to {route}"
+    forms = forms_to_fuzz(site, client, route, htmx)
+    assert forms, f"no {'HTMX ' if htmx else ''}form on {FORMS[route]} posts to {route}"
     failures: list[str] = []
     for url, form in forms:
         body, choices = baseline(site, route, form)
         for label, name, variant in [("as rendered", "", body), *variants(site, route, body)]:
             if route == "password_reset_confirm":  # the token rides in the session: a fresh link each time
                 url = client.get(site.page_url(route), follow=True).wsgi_request.path
-            answer = post(site, client, route, url, variant, before)
+            answer = post(site, client, route, url, variant, before, htmx)
             status = answer.response.status_code
             if answer.problem:
                 failures.append(f"POST {url} {label}: {answer.problem}")
@@ -521,10 +551,11 @@ def test_form_refuses_bad_input(site, fresh_messages, route):
 
 
 def test_every_form_is_fuzzed(site):
-    """Every form a page renders posts to a route of FORMS, and every action is in FORMS."""
+    """Every form a page renders posts to a route of FORMS (of HTMX too if HTMX posts it), and every action
+    is in FORMS."""
     owner, anonymous = Client(), Client()
     owner.force_login(site.a.owner)
-    unknown = set()
+    unknown, htmx = set(), set()
     for name, (_, kind) in PAGES.items():
         if kind != GET:
             continue
@@ -534,6 +565,30 @@ def test_every_form_is_fuzzed(site):
             route = route_name(form.action or response.wsgi_request.path)
             if route not in FORMS:
                 unknown.add(f"{route} (on {name})")
+            if form.htmx:
+                htmx.add(route)
     assert not unknown, f"forms this walk does not fuzz: {sorted(unknown)}; add them to FORMS"
+    assert htmx == HTMX, f"forms HTMX posts: {sorted(htmx)}; HTMX names {sorted(HTMX)}"
     actions = {name for name, (_, kind) in PAGES.items() if kind == POST_ONLY}
     assert not actions - set(FORMS), f"actions without a form in FORMS: {sorted(actions - set(FORMS))}"
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_candidate_search_refuses_bad_input(site, htmx):
+    """The share page's search box (a GET form HTMX sends as one types): hostile terms are never a 5xx, with
+    HTMX the answer is the list alone, and a term the database cannot compare (a NUL byte) is an error."""
+    client = Client(raise_request_exception=False)
+    client.force_login(site.a.owner)
+    url = site.page_url("share")
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    failures = []
+    for term in [*HOSTILE, site.foreign["project"]]:
+        response = client.get(url, {"q": term}, **headers)
+        content = response.content.decode()
+        if response.status_code != 200:
+            failures.append(f"q={term!r:.24}: {response.status_code}")
+        elif htmx and "<html" in content:
+            failures.append(f"q={term!r:.24}: a whole page, not the list")
+        elif "\x00" in term and ERROR_SHOWN not in content:
+            failures.append(f"q={term!r:.24}: no error shown")
+    assert not failures, "\n".join(failures)

@@ -85,9 +85,11 @@ def test_refresh_shows_progress_then_the_counts_and_the_log(
     run = RefreshRun.objects.get(integration=fastrack)
     body = response.content.decode()
     assert f'hx-get="/refresh-runs/{run.pk}/"' in body and 'hx-trigger="every 1s"' in body
-    # A second click shows the same run instead of starting another.
+    # A second click shows the same run instead of starting another (the partial says so: no message is
+    # left for the next page).
     admin_page.post(f"/integrations/{fastrack.pk}/refresh", HTTP_HX_REQUEST="true")
     assert RefreshRun.objects.filter(integration=fastrack).count() == 1
+    assert "already under way" not in admin_page.get(f"/integrations/{fastrack.pk}/").content.decode()
     assert "hx-swap-oob" not in admin_page.get(f"/refresh-runs/{run.pk}/").content.decode()
 
     Integration.objects.filter(pk=fastrack.pk).update(health=Health.UNKNOWN)  # as before a first Validate
