@@ -116,14 +116,9 @@ def test_completion_relays_the_checklist_and_releases_the_photos(
     assert post(field_token_client, project, "/complete", {"checklist": checklist}).status_code == 400
 
 
-def test_completion_waits_for_an_arrival_the_client_has_not_had_yet(
-    project, field_user, field_client, sandbox, vendor, django_capture_on_commit_callbacks
-):
-    """The client refuses a completion before its check-in (409): the relay holds it back meanwhile."""
-    from django.utils import timezone
-
-    from integrations.relay_delivery import WAITING_FOR_CHECK_IN
-
+def _arrive_and_complete_while_the_client_is_down(project, field_user, field_client, sandbox, vendor):
+    """Check in and complete (the checklist naming a crew photo) while every upload to the client fails,
+    then run the relay once: the arrival's first attempt fails and the completion waits. Its item."""
     project.qa_in_field = True  # completing publishes the checklist's photo
     project.save(update_fields=["qa_in_field"])
     front = add_photo(project, field_user, source=PhotoSource.FIELD)
@@ -135,8 +130,21 @@ def test_completion_waits_for_an_arrival_the_client_has_not_had_yet(
         "departure_secured_photos": [str(front.serial)],
     }
     assert post(field_client, project, "/complete", {"checklist": checklist}).status_code == 200
-    run_batch("test")  # the client is still down: the arrival fails again, the completion waits
-    complete = RelayItem.objects.get(kind=RelayKind.CHECK_IN_COMPLETE)
+    run_batch("test")
+    return RelayItem.objects.get(kind=RelayKind.CHECK_IN_COMPLETE)
+
+
+def test_completion_waits_for_an_arrival_the_client_has_not_had_yet(
+    project, field_user, field_client, sandbox, vendor, django_capture_on_commit_callbacks
+):
+    """The client refuses a completion before its check-in (409): the relay holds it back meanwhile."""
+    from django.utils import timezone
+
+    from integrations.relay_delivery import WAITING_FOR_CHECK_IN
+
+    complete = _arrive_and_complete_while_the_client_is_down(
+        project, field_user, field_client, sandbox, vendor
+    )
     assert complete.status == RelayStatus.QUEUED and complete.attempts == 0
     assert complete.last_error == WAITING_FOR_CHECK_IN and complete.next_attempt_at > timezone.now()
 
@@ -211,19 +219,9 @@ def test_a_check_in_that_fails_for_good_stops_its_completion_waiting_for_it_at_o
     from integrations.relay_delivery import WAITING_FOR_CHECK_IN, WAITING_FOR_PHOTOS
 
     settings.RELAY_MAX_ATTEMPTS = 2
-    project.qa_in_field = True  # completing publishes the checklist's photo
-    project.save(update_fields=["qa_in_field"])
-    front = add_photo(project, field_user, source=PhotoSource.FIELD)
-    sandbox.set_faults(vendor[0], photoFailureRate=1.0, failureMode="http_500")
-    assert post(field_client, project, body={"abc_number": "ABC123456"}).status_code == 202
-    checklist = {
-        **CHECKLIST,
-        "arrival_front_photo": str(front.serial),
-        "departure_secured_photos": [str(front.serial)],
-    }
-    assert post(field_client, project, "/complete", {"checklist": checklist}).status_code == 200
-    run_batch("test")  # the arrival's first attempt fails; the completion waits for it
-    complete = RelayItem.objects.get(kind=RelayKind.CHECK_IN_COMPLETE)
+    complete = _arrive_and_complete_while_the_client_is_down(
+        project, field_user, field_client, sandbox, vendor
+    )
     assert complete.last_error == WAITING_FOR_CHECK_IN and complete.next_attempt_at > timezone.now()
 
     RelayItem.objects.filter(kind=RelayKind.CHECK_IN).update(next_attempt_at=timezone.now())
