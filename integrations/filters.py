@@ -1,22 +1,11 @@
 """Filters of the integrations API's lists."""
 
 import django_filters
-from django import forms
 
-from config.api.filters import StrictBooleanFilter
-from config.db import MAX_ID
+from config.api.filters import IdFilter, StrictBooleanFilter
 
 from .models import EventLevel, Health, Integration, IntegrationEvent, RelayItem, RelayKind, RelayStatus
 from .registry import KIND_CHOICES
-
-# An id past the bigint column overflows the database driver (a 500): refuse it as a bad filter instead.
-ID_BOUNDS = {"min_value": 1, "max_value": MAX_ID}
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A row id: a whole number (NumberFilter alone would take 1.5)."""
-
-    field_class = forms.IntegerField
 
 
 class IntegrationFilter(django_filters.FilterSet):
@@ -31,7 +20,7 @@ class IntegrationFilter(django_filters.FilterSet):
 
 class ImportLogFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=EventLevel.choices)
-    run = IdFilter(field_name="run_id", help_text="A refresh run's id: that run's lines only.", **ID_BOUNDS)
+    run = IdFilter(field_name="run_id", help_text="A refresh run's id: that run's lines only.")
 
     class Meta:
         model = IntegrationEvent
@@ -48,10 +37,8 @@ class RelayItemFilter(django_filters.FilterSet):
 
 
 class AccountRelayItemFilter(RelayItemFilter):
-    project = IdFilter(field_name="project_id", help_text="A project's id: its items only.", **ID_BOUNDS)
-    integration = IdFilter(
-        field_name="integration_id", help_text="An integration's id: its items only.", **ID_BOUNDS
-    )
+    project = IdFilter(field_name="project_id", help_text="A project's id: its items only.")
+    integration = IdFilter(field_name="integration_id", help_text="An integration's id: its items only.")
 
     class Meta(RelayItemFilter.Meta):
         fields = ["status", "kind", "project", "integration"]

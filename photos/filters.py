@@ -2,8 +2,7 @@
 
 import django_filters
 
-from config.api.filters import StrictBooleanFilter
-from config.db import MAX_ID
+from config.api.filters import ID_BOUNDS, StrictBooleanFilter
 from projects.models import EvidenceType
 
 from .models import Photo, PhotoSource, PhotoStatus
@@ -11,8 +10,7 @@ from .models import Photo, PhotoSource, PhotoStatus
 
 class PhotoFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PhotoStatus.choices)
-    # Bounded like the id column: a larger number overflows the database driver (a 500).
-    task = django_filters.NumberFilter(field_name="task_id", min_value=1, max_value=MAX_ID)
+    task = django_filters.NumberFilter(field_name="task_id", **ID_BOUNDS)
     evidence_type = django_filters.ChoiceFilter(choices=EvidenceType.choices)
     source = django_filters.ChoiceFilter(choices=PhotoSource.choices)
     possible_reuse = StrictBooleanFilter()

@@ -2,12 +2,9 @@
 
 import django_filters
 
-from config.db import MAX_ID
+from config.api.filters import ID_BOUNDS
 
 from .models import DeliveryStatus, WmsDelivery
-
-# An id past the bigint column overflows the database driver (a 500): reject it as a bad filter instead.
-ID_BOUNDS = {"min_value": 1, "max_value": MAX_ID}
 
 
 class DeliveryFilter(django_filters.FilterSet):
