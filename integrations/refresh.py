@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from projects.models import ProjectStatus
-from projects.services import project_close
+from projects.services import projects_close_for_source
 
 from .base import AuthError, OrderStatus, SourceError
 from .importer import ImportState, apply_page, known_orders, relaxed_durability
@@ -94,18 +94,20 @@ def claim(run_id: int, owner: str) -> bool:
 
 class Renewal:
     """Save progress and extend the lease at the end of a page, at most once a second (and always on the
-    last page): the lease lasts minutes, so no other worker can have taken a run renewed a second ago."""
+    last page, and when ``force``d): the lease lasts minutes, so no other worker can have taken a run renewed
+    a second ago."""
 
     every = 1.0
 
     def __init__(self, run_id: int, owner: str):
-        self.run_id, self.owner, self.renewed_at = run_id, owner, None
+        self.run_id, self.owner, self.renewed_at, self.saw_end = run_id, owner, None, False
 
-    def __call__(self, state: ImportState) -> None:
+    def __call__(self, state: ImportState, *, force: bool = False) -> None:
         now = time.monotonic()
-        if state.reached_end or self.renewed_at is None or now - self.renewed_at >= self.every:
+        last_page = state.reached_end and not self.saw_end
+        if force or last_page or self.renewed_at is None or now - self.renewed_at >= self.every:
             _renew(self.run_id, self.owner, state)
-            self.renewed_at = now
+            self.renewed_at, self.saw_end = now, state.reached_end
 
 
 def _renew(run_id: int, owner: str, state: ImportState) -> None:
@@ -242,7 +244,7 @@ def _auto_close(source, state: ImportState, renewal: Renewal) -> None:
         if refs
         else []
     )
-    to_close = []
+    reasons = {}  # project id → close reason
     for pk, ref, name in missing:
         status = source.order_status(ref)
         renewal(state)  # many questions can take longer than a lease
@@ -255,24 +257,17 @@ def _auto_close(source, state: ImportState, renewal: Renewal) -> None:
                 level=EventLevel.WARNING,
             )
             continue
-        reason = status.close_reason if status.state == OrderStatus.FINAL else "no_longer_sent"
-        to_close.append((pk, ref, name, reason))
+        reasons[pk] = status.close_reason if status.state == OrderStatus.FINAL else "no_longer_sent"
     with transaction.atomic():
-        # Read again, locked: someone may have closed or deleted one while the client was asked.
-        projects = (
-            integration.projects.select_for_update()
-            .filter(pk__in=[pk for pk, *_ in to_close], deleted_at__isnull=True)
-            .exclude(status=ProjectStatus.CLOSED)
-            .order_by("pk")  # the order every multi-row lock of projects takes
-            .in_bulk()
-        )
-        for pk, ref, name, reason in to_close:
-            if pk not in projects:
-                continue
-            project = project_close(project=projects[pk], actor=state.actor, reason=reason)
+        # Locked and read again: someone may have closed or deleted one while the client was asked.
+        closed = projects_close_for_source(integration_id=integration.pk, reasons=reasons, actor=state.actor)
+        for project in closed:
             state.counts["closed"] += 1
-            state.note(f"Closed {name}: {project.get_closed_reason_display().lower()}.", ref=ref)
-        renewal(state)
+            state.note(
+                f"Closed {project.name}: {project.get_closed_reason_display().lower()}.",
+                ref=project.source_ref,
+            )
+        renewal(state, force=True)  # still ours, or the closes are undone
         state.flush_log()
 
 

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from accounts.actors import Actor, ActorKind
 from accounts.models import Role, User
-from config.db import unique_or
+from config.db import insert_many, unique_or
 
 from .errors import PermissionDenied, ProjectLocked, ValidationError
-from .events import record_event
-from .models import CloseReason, EventType, Project, ProjectStatus, Task
+from .events import build_event, record_event
+from .models import CloseReason, EventType, Project, ProjectEvent, ProjectStatus, Task
 
 # Fields a person may edit on a manual project; on an imported one the client owns them.
 CLIENT_FIELDS = (
@@ -184,6 +184,40 @@ def project_close(*, project: Project, actor: Actor, reason: str = CloseReason.B
         update_fields=["status", "closed_reason", "closed_by_hand", "closed_at"],
     )
     return project
+
+
+CLOSE_FIELDS = ["status", "closed_reason", "closed_by_hand", "closed_at", "last_event_sequence", "updated_at"]
+
+
+@transaction.atomic
+def projects_close_for_source(*, integration_id: int, reasons: dict[int, str], actor: Actor) -> list[Project]:
+    """Close the integration's projects its client no longer sends (``reasons``: project id → close reason),
+    in bulk: one locked read, one update and one insert, however many there are. Those closed, deleted or
+    gone meanwhile are left out. Returns the projects closed, in id order. Not for people: their closes are
+    remembered as by hand (``project_close``)."""
+    if actor.kind in (ActorKind.USER, ActorKind.API_KEY):
+        raise PermissionDenied("Only an integration closes projects for its client.")
+    projects = list(
+        Project.objects.select_for_update()
+        .filter(pk__in=reasons, integration_id=integration_id, deleted_at__isnull=True)
+        .exclude(status=ProjectStatus.CLOSED)
+        .order_by("pk")  # the order every multi-row lock of projects takes
+    )
+    now = timezone.now()
+    events = []
+    for project in projects:
+        old, reason = project.status, reasons[project.pk]
+        project.status, project.closed_reason = ProjectStatus.CLOSED, reason
+        project.closed_by_hand, project.closed_at = False, now
+        events.append(
+            build_event(
+                project, actor, EventType.CLOSED, {"status": [old, "closed"], "reason": reason}, now=now
+            )
+        )
+    if projects:
+        Project.objects.bulk_update(projects, CLOSE_FIELDS)
+        insert_many(ProjectEvent, events)
+    return projects
 
 
 @transaction.atomic

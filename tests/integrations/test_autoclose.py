@@ -135,3 +135,39 @@ def test_bad_credentials(imported, sandbox, vendor):
     run = refresh_now(imported)
     assert run.status == "failed" and run.error.startswith("Sub-user validation failed")
     assert Project.objects.filter(status="closed").count() == 0
+
+
+def test_closing_many_takes_as_many_queries_as_closing_one(fastrack, sandbox, vendor):
+    """The closes are written in bulk: the queries do not grow with the number of projects closed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sandbox.add_orders(vendor[0], [make_order(str(n)) for n in range(1, 11)])
+    refresh_now(fastrack)
+
+    def queries_closing(refs):
+        for ref in refs:
+            sandbox.patch_order(vendor[0], ref, status="completed")
+        with CaptureQueriesContext(connection) as ctx:
+            run = refresh_now(fastrack)
+        assert run.closed == len(refs)
+        return len(ctx.captured_queries)
+
+    assert queries_closing(["1"]) == queries_closing(["2", "3", "4", "5", "6", "7"])
+    assert [status_of(str(n)) for n in (1, 7, 8)] == [
+        ("closed", "completed"),
+        ("closed", "completed"),
+        ("open", ""),
+    ]
+    events = Project.objects.get(source_ref="7").events.filter(type="project.closed")
+    assert [(e.sequence, e.changes, e.actor_kind) for e in events] == [
+        (2, {"status": ["open", "closed"], "reason": "completed"}, "import")
+    ]
+
+
+def test_people_cannot_close_for_the_client(owner, fastrack):
+    from projects.errors import PermissionDenied
+    from projects.services import projects_close_for_source
+
+    with pytest.raises(PermissionDenied):
+        projects_close_for_source(integration_id=fastrack.pk, reasons={}, actor=Actor.for_user(owner))
