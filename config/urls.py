@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("photos.urls")),
     path("", include("integrations.urls")),
+    path("", include("wms_addons.urls")),
 ]

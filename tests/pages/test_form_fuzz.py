@@ -87,10 +87,16 @@ FORMS: dict[str, tuple[str, ...]] = {
     "share-revoke": ("share",),
     "share-hand-over": ("share",),
     "share-take-back": ("share",),
+    "addon-new": ("addons",),
+    "addon-settings": ("addon",),
+    "addon-delete": ("addon",),
+    "delivery-redeliver": ("addon",),
+    "api-key-new": ("addons",),
+    "api-key-revoke": ("addons",),
 }
 ANONYMOUS = {"login"}
 # Routes whose success is a page of its own rather than a redirect: the new share key is shown once.
-DONE_WITH_200 = {"share-new"}
+DONE_WITH_200 = {"share-new", "addon-new", "api-key-new"}
 DONE_WITH_201 = {"api-project-photos"}
 # Routes with a form HTMX posts (hx-post), fuzzed again with HX-Request: true. An HTMX answer is a partial;
 # a 200 one is a success unless it shows an error (role="alert"): a refused survey save is the form again.
@@ -119,6 +125,7 @@ REFERENCES = {
     "share": "share",
     "projects": "project",
     "project": "project",
+    "api_key": "api_key",
 }
 IDS_OF = {"projects-bulk": "project", "qa-bulk-approve": "photo", "relays-republish": "relay_item"}
 

@@ -88,6 +88,14 @@ PAGES: dict[str, tuple[str, str]] = {
     "share-hand-over": (Role.COORDINATOR, POST_ONLY),
     "share-take-back": (Role.COORDINATOR, POST_ONLY),
     "project-hand-over": (Role.COORDINATOR, POST_ONLY),
+    "addons": (Role.ADMIN, GET),
+    "addon-new": (Role.ADMIN, POST_ONLY),
+    "addon": (Role.ADMIN, GET),
+    "addon-settings": (Role.ADMIN, POST_ONLY),
+    "addon-delete": (Role.ADMIN, POST_ONLY),
+    "delivery-redeliver": (Role.ADMIN, POST_ONLY),
+    "api-key-new": (Role.ADMIN, POST_ONLY),
+    "api-key-revoke": (Role.ADMIN, POST_ONLY),
 }
 # Pages that redirect where others render: a signed-in user is sent on from the sign-in page, and a reset
 # link moves its token into the session before showing the form.
@@ -102,6 +110,9 @@ RESOURCES = {
     "integrations": "integration",
     "refresh-runs": "run",
     "shares": "share",
+    "addons": "addon",
+    "deliveries": "delivery",
+    "api-keys": "api_key",
 }
 # What an action naming rows in its form is sent: A's rows, so that B's owner cannot reach them through a
 # body either (posted to B's own rows where the path names one).
@@ -328,7 +339,8 @@ def test_every_page_as_every_caller(site, label):
 
     # The actions this caller may take, with an empty form: refused or done, never a 500 and never a 403/404
     # for a role and rows that allow them. What ends others goes last: closing the project, revoking the share
-    # key (after handing the project to it and taking it back), signing out.
+    # key (after handing the project to it and taking it back), deleting the add-on (after redelivering its
+    # delivery), signing out.
     allowed = [
         r
         for r in routes
@@ -336,7 +348,7 @@ def test_every_page_as_every_caller(site, label):
         and caller.may(PAGES[r.name][0])
         and not (stranger and (r.resources or r.name in BODIES))
     ]
-    last = ["projects-bulk", "share-revoke", "logout"]
+    last = ["projects-bulk", "share-revoke", "addon-delete", "logout"]
     for route in sorted(allowed, key=lambda r: last.index(r.name) if r.name in last else -1):
         expected = (302,) if route.name == "logout" else (200, 302, 400)
         check("post", route, expected, _body(route, a.ids))
