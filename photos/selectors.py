@@ -38,10 +38,12 @@ def project_photos(caller, project: Project) -> QuerySet[Photo]:
 
 
 def qa_queue(caller) -> QuerySet[Photo]:
-    """Photos waiting for the office's QA on open projects, oldest first."""
+    """Photos waiting for the office's QA, oldest first: on open projects, and on those the crew completed
+    (under QA in Office, the usual moment for QA), not on closed ones."""
     return (
         photos_visible_to(caller)
-        .filter(status=PhotoStatus.PENDING_QA, project__status=ProjectStatus.OPEN)
+        .filter(status=PhotoStatus.PENDING_QA)
+        .exclude(project__status=ProjectStatus.CLOSED)
         .select_related("project", "task")
         .order_by("uploaded_at", "id")
     )

@@ -165,7 +165,7 @@ def test_nothing_is_publishable_without_qa(make_photo, project, task, office):
     assert list(selectors.publishable_photos(project)) == [approved]
 
 
-def test_qa_queue_oldest_first_on_open_projects_in_one_query(
+def test_qa_queue_oldest_first_on_open_and_completed_projects_in_one_query(
     make_photo, office, project, account, field_user
 ):
     first, second = make_photo(), make_photo()
@@ -173,9 +173,12 @@ def test_qa_queue_oldest_first_on_open_projects_in_one_query(
     make_photo(on_task=TaskFactory(project=closed))
     closed.status = "closed"
     closed.save()
+    # The crew completed it: under QA in Office its photos are still the office's to check.
+    completed = ProjectFactory(account=account, assignee=field_user, status="complete")
+    third = make_photo(on_task=TaskFactory(project=completed))
     with CaptureQueriesContext(connection) as queries:
         queue = [(p.pk, p.project.name, p.task.name) for p in selectors.qa_queue(office)]
-    assert [pk for pk, _, _ in queue] == [first.pk, second.pk]
+    assert [pk for pk, _, _ in queue] == [first.pk, second.pk, third.pk]
     assert len(queries) == 1
 
 
