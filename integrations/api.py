@@ -17,8 +17,9 @@ from config.api.views import ScopedListAPIView
 from photos.selectors import photo_get
 from projects.selectors import project_detail, project_get
 from projects.serializers import ProjectDetailOutput
+from surveys.api import answer_errors, answered_in
 
-from . import relay, selectors, services
+from . import checkin, relay, selectors, services
 from .base import SourceError
 from .filters import AccountRelayItemFilter, ImportLogFilter, IntegrationFilter, RelayItemFilter
 from .models import Integration, IntegrationEvent, RelayItem
@@ -162,14 +163,16 @@ class ImportLogView(ScopedListAPIView):
 
 
 class ProjectCompleteView(APIView):
-    """The crew's Complete. With QA in Field the held photos are approved and published at once."""
+    """The crew's Complete. With QA in Field the held photos are approved and published at once; on a check-in
+    order it completes the check-in (refused before the crew has checked in)."""
 
     permission_classes = [IsAccountMember]
 
     @extend_schema(request=None, responses=ProjectDetailOutput)
     def post(self, request, pk):
         project = project_get(request.user, pk)
-        relay.complete_project(project=project, actor=as_actor(request.user))
+        with answer_errors():  # a check-in order's Complete submits its AGS checklist
+            checkin.complete(project=project, actor=as_actor(request.user), answered_in=answered_in(request))
         return Response(ProjectDetailOutput(project_detail(request.user, pk)).data)
 
 

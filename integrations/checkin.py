@@ -24,7 +24,7 @@ from projects.checkin import (
     check_in_record,
     clean_abc_number,
 )
-from projects.models import CheckIn, Project, ProjectStatus
+from projects.models import CheckIn, CheckInStatus, Project, ProjectStatus
 from surveys.models import AnsweredIn, AttachedBy, ProjectSurvey
 from surveys.selectors import relay_serials
 from surveys.services import response_submit, responses_mark_published
@@ -188,6 +188,26 @@ def complete_check_in(
         actor=actor,
     )
     return record
+
+
+def complete(*, project: Project, actor: Actor, answered_in: str = AnsweredIn.OFFICE) -> Project:
+    """The Complete button, wherever it is pressed. On an order that requires a Check In it is the check-in's
+    last step (seed 001: check in, submit the AGS checklist, press Complete), so it is refused before the
+    crew has checked in: a completed project could never check in afterwards. Once checked in, it completes
+    the check-in with the AGS checklist as saved or submitted (its errors, if any, refuse it)."""
+    if not project.check_in_required:
+        return complete_project(project=project, actor=actor)
+    record = CheckIn.objects.filter(project=project).first()
+    if record is None and project.status == ProjectStatus.OPEN:
+        raise ValidationError(
+            f"{project.name} requires a Check In: check in with a valid ABC number before completing it.",
+            code="not_checked_in",
+        )
+    if record is None or record.status == CheckInStatus.COMPLETED:
+        return complete_project(project=project, actor=actor)  # refuses what is not open, as ever
+    complete_check_in(project=project, actor=actor, answered_in=answered_in)
+    project.refresh_from_db()
+    return project
 
 
 def check_in_steps(project: Project) -> dict:

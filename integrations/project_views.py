@@ -21,7 +21,7 @@ from surveys.selectors import project_survey, project_surveys, response_for
 from surveys.services import AnswersInvalid, response_save
 from surveys.validation import NON_QUESTION_KEY
 
-from . import pages, relay
+from . import checkin, pages, relay
 from .base import SourceError
 from .checkin import check_in_steps
 from .share.selectors import active_hand_over, live_shares
@@ -170,7 +170,14 @@ def project_complete(request, pk):
     actor = as_actor(request.user)
     project = project_get(actor, pk)
     try:
-        relay.complete_project(project=project, actor=actor)
+        checkin.complete(project=project, actor=actor)
+    except AnswersInvalid as exc:  # the AGS checklist, submitted by this Complete, has wrong answers
+        count = len(exc.answer_errors)
+        messages.error(
+            request,
+            f"The AGS Checklist has {count} answer(s) that need attention: "
+            "save it with every answer, then Complete again.",
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

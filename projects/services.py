@@ -29,8 +29,9 @@ CLIENT_FIELDS = (
     "due_date",
     "instructions",
     "client_status",
+    "check_in_required",  # the order says whether the client wants a Check In
 )
-VENDOR_FIELDS = ("qa_in_field", "check_in_required")
+VENDOR_FIELDS = ("qa_in_field",)
 
 
 def _require(actor: Actor, role: str, action: str) -> None:
