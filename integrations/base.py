@@ -183,6 +183,8 @@ class OrderSource:
 
     #: Whether the source has a portal page to embed (myFAStrack).
     has_portal = False
+    #: The credentials the source cannot work without (write-only; checked when they are entered).
+    credential_fields: tuple[str, ...] = ()
 
     def __init__(self, integration):
         self.integration = integration

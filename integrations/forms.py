@@ -17,6 +17,7 @@ class _Settings(forms.Form):
     qa_in_field = forms.BooleanField(
         label="QA in Field",
         required=False,
+        initial=True,  # seed 001: "Set QA in Field to Yes (default)"
         help_text="Yes: photos arrive when the crew completes the project.",
     )
     default_assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)

@@ -17,7 +17,7 @@ from projects.models import EventType, Project, ProjectEvent, ProjectStatus
 
 from .base import AuthError, SourceError
 from .models import EventLevel, Health, Integration, IntegrationEvent
-from .registry import SOURCES
+from .registry import SOURCES, source_class
 from .relay import release_held
 
 SETTINGS_FIELDS = (
@@ -43,6 +43,14 @@ def _check_assignee(actor: Actor, user: User | None) -> None:
 def _save(integration: Integration) -> None:
     with unique_or("name", f"An integration named {integration.name} already exists."):
         integration.save()
+
+
+@sensitive_variables("credentials")
+def _check_credentials(kind: str, credentials: dict) -> None:
+    """Every credential the kind needs, not blank: a source given half a login fails at each refresh."""
+    missing = [f for f in source_class(kind).credential_fields if not str(credentials.get(f) or "").strip()]
+    if missing:
+        raise ValidationError({"credentials": f"Enter the {' and '.join(missing).replace('_', ' ')}."})
 
 
 def _clean(integration: Integration) -> None:
@@ -91,6 +99,7 @@ def integration_create(
         refresh_interval_minutes=refresh_interval_minutes,
     )
     _clean(integration)
+    _check_credentials(kind, credentials)
     integration.set_credentials(credentials)
     _save(integration)
     return integration
@@ -113,6 +122,7 @@ def integration_update(
         setattr(integration, name, value.strip() if isinstance(value, str) else value)
     _clean(integration)
     if credentials:
+        _check_credentials(integration.kind, credentials)
         integration.set_credentials(credentials)
         integration.health = Health.UNKNOWN
         integration.health_message = "Credentials changed: click Validate."

@@ -144,6 +144,7 @@ def _coordinate(value, bound: int) -> Decimal | None:
 
 class FAStrackSource(OrderSource):
     has_portal = True
+    credential_fields = ("username", "password")
 
     def __init__(self, integration):
         super().__init__(integration)

@@ -82,6 +82,7 @@ def to_order(project: Project) -> ImportedOrder:
 
 class ShareSource(OrderSource):
     has_portal = False  # myFAStrack uses the primary vendor's own FAStrack login: not offered through Share
+    credential_fields = ("share_key",)
 
     def __init__(self, integration):
         super().__init__(integration)

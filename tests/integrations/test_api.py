@@ -47,6 +47,36 @@ def test_create_never_returns_credentials(owner_client, sandbox, vendor, account
     assert Integration.objects.get(pk=pk).health == "auth_failed"
 
 
+@pytest.mark.parametrize(
+    "credentials, message",
+    [
+        ({}, "Enter the username and password."),
+        ({"username": "v", "password": "  "}, "Enter the password."),
+        ({"share_key": "x"}, "Enter the username and password."),
+    ],
+)
+def test_a_fastrack_integration_needs_its_whole_login(owner_client, sandbox, credentials, message, fastrack):
+    """Seed 000: the integration is set up with the FAStrack username and password; half a login would
+    fail at every refresh, so it is refused when entered, on create and on update alike."""
+    made = owner_client.post(
+        "/api/v1/integrations/",
+        {"kind": "fastrack", "name": "AFS 2", "base_url": sandbox.url, "credentials": credentials},
+        format="json",
+    )
+    assert made.status_code == 400 and made.json()["errors"]["credentials"] == [message]
+    assert not Integration.objects.filter(name="AFS 2").exists()
+    before = fastrack.credentials_encrypted
+    changed = owner_client.patch(
+        f"/api/v1/integrations/{fastrack.pk}/", {"credentials": credentials}, format="json"
+    )
+    fastrack.refresh_from_db()
+    if credentials:
+        assert changed.status_code == 400 and changed.json()["errors"]["credentials"] == [message]
+    else:  # no credentials given: the stored ones are kept
+        assert changed.status_code == 200
+    assert fastrack.credentials_encrypted == before
+
+
 def test_roles_and_tenancy(coordinator_client, field_client, owner_client, fastrack, other_account):
     theirs = Integration.objects.create(account=other_account, kind="fastrack", name="Theirs")
     assert coordinator_client.get("/api/v1/integrations/").status_code == 200
