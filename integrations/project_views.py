@@ -83,6 +83,8 @@ def _detail_context(actor, project, bound_survey=None) -> dict:
         "relay_items": pages.relay_items_of(project),
         "events": pages.history(actor, project_events(actor, project)[:200]),
         "can_manage": actor.has_role(Role.COORDINATOR),
+        # The crew decides on the photos held for them (QA in Field): they may delete them.
+        "is_crew": actor.user is not None and project.assignee_id == actor.user.pk,
         "can_portal": _can_open_portal(actor, project),
         "assignees": users_visible_to(actor).filter(is_active=True)
         if actor.has_role(Role.COORDINATOR)

@@ -90,7 +90,8 @@ class ProjectPhotoListView(generics.ListAPIView):
 
 class PhotoDetailView(APIView):
     def get_permissions(self):
-        return [IsAccountMember()] if self.request.method == "GET" else [IsCoordinator()]
+        # Moving is QA; deleting is the crew's, on their held photos (the service decides who).
+        return [IsAccountMember()] if self.request.method in ("GET", "DELETE") else [IsCoordinator()]
 
     @extend_schema(responses=PhotoOutput)
     def get(self, request, pk):
@@ -103,6 +104,14 @@ class PhotoDetailView(APIView):
         data.is_valid(raise_exception=True)
         services.photo_move(photo=photo, actor=as_actor(request.user), **data.validated_data)
         return Response(PhotoOutput(selectors.photo_get(request.user, pk)).data)
+
+    @extend_schema(
+        responses={204: None},
+        description="QA in Field: the crew deletes a photo held for them, before Complete (400 not_held else).",
+    )
+    def delete(self, request, pk):
+        services.photo_discard(photo=selectors.photo_get(request.user, pk), actor=as_actor(request.user))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PhotoApproveView(APIView):

@@ -23,10 +23,12 @@ from projects.models import Project, Task
 from .ingest import Upload, check_target, ingest
 from .models import Photo, PhotoStatus
 from .selectors import photos_visible_to
+from .storage import delete_quietly
 
 __all__ = [
     "Upload",
     "photo_approve",
+    "photo_discard",
     "photo_ingest",
     "photo_move",
     "photo_reject",
@@ -260,3 +262,26 @@ def photos_release_held(*, project: Project, actor: Actor) -> int:
         qa_by_label=actor.label[:200],
         qa_at=timezone.now(),
     )
+
+
+@transaction.atomic
+def photo_discard(*, photo: Photo, actor: Actor) -> None:
+    """QA in Field: the crew goes through the photos held for them and deletes those they do not keep (seed
+    001: "delete / retake as necessary") before pressing Complete. Only held photos, and only by the crew the
+    project is assigned to: the office's word on the others is Reject. The files go once the delete has
+    committed, so a delete that rolls back keeps them."""
+    actor = as_actor(actor)
+    photo = _lock(photo)
+    if photo.account_id != actor.account_id:
+        raise PermissionDenied("This photo belongs to another account.")
+    if actor.user is None or photo.project.assignee_id != actor.user.pk:
+        raise PermissionDenied("Only the crew the project is assigned to can delete its held photos.")
+    if photo.status != PhotoStatus.HELD:
+        raise ValidationError(
+            f"Only a photo held for the crew (QA in Field, before Complete) can be deleted; this one is "
+            f"{photo.get_status_display().lower()}.",
+            code="not_held",
+        )
+    names = [f.name for f in (photo.original, photo.thumbnail, photo.display) if f.name]
+    photo.delete()
+    transaction.on_commit(lambda: delete_quietly(names))

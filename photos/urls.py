@@ -9,4 +9,5 @@ urlpatterns = [
     path("photos/<int:pk>/approve", views.photo_approve, name="photo-approve"),
     path("photos/<int:pk>/reject", views.photo_reject, name="photo-reject"),
     path("photos/<int:pk>/move", views.photo_move, name="photo-move"),
+    path("photos/<int:pk>/discard", views.photo_discard, name="photo-discard"),
 ]

@@ -1,7 +1,7 @@
 """Photo QA pages: the queue, one photo large with its facts, and the QA actions (photos.services)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -135,3 +135,17 @@ def photos_bulk_approve(request):
     else:
         messages.success(request, f"Approved {count} photo(s). Publish their projects to send them.")
     return redirect("qa-queue")
+
+
+@require_POST
+@role_required(Role.FIELD)
+def photo_discard(request, pk):
+    """QA in Field: the crew deletes a photo held for them, from the project page."""
+    photo = selectors.photo_get(request.user, pk)
+    try:
+        services.photo_discard(photo=photo, actor=as_actor(request.user))
+    except (ValidationError, PermissionDenied) as exc:  # not held, or not this user's crew: say why
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+    else:
+        messages.success(request, "Deleted the photo.")
+    return redirect("project", photo.project_id)

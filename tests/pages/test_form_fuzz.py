@@ -46,7 +46,7 @@ from surveys.models import Survey
 from surveys.validation import normalize_template
 from tests.api.conftest import make_tenant
 from tests.api.test_tenancy_walk import snapshot
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, photo_row
 from tests.pages.test_page_walk import GET, PAGES, POST_ONLY, reset_link, site_routes
 from tests.photos.imagefiles import make_jpeg
 
@@ -76,6 +76,7 @@ FORMS: dict[str, tuple[str, ...]] = {
     "photo-approve": ("qa-photo",),
     "photo-reject": ("qa-photo",),
     "photo-move": ("qa-photo",),
+    "photo-discard": ("project",),
     "relays-republish": ("relays", "project"),
     "integration-new": ("integration-new", "integration-new?kind=share"),
     "integration": ("integration",),
@@ -303,6 +304,10 @@ def site(sandbox, vendor) -> Site:
         link=ShareLink.objects.get(pk=a.ids["share"]),
         actor=actor,
     )
+    # The owner is the project's crew, with a photo held for them (QA in Field): the Delete form renders.
+    project = Project.objects.get(pk=a.ids["project"])
+    Project.objects.filter(pk=project.pk).update(assignee=a.owner)
+    photo_row(Photo.objects.get(pk=a.ids["photo"]).task, 7, status="held").save()
     imported = project_create(actor=actor, name="ALPHA-FUZZ imported", tasks=["Lock"], zip="78701")
     Project.objects.filter(pk=imported.pk).update(integration=integration, source_ref="FUZZ-1")
     for tenant in (a, b):

@@ -70,6 +70,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "photo-approve": (Role.COORDINATOR, POST_ONLY),
     "photo-reject": (Role.COORDINATOR, POST_ONLY),
     "photo-move": (Role.COORDINATOR, POST_ONLY),
+    "photo-discard": (Role.FIELD, POST_ONLY),
     "relays": (Role.COORDINATOR, GET),
     "relays-republish": (Role.COORDINATOR, POST_ONLY),
     "integrations": (Role.ADMIN, GET),
