@@ -107,7 +107,7 @@ class PhotoDetailView(APIView):
 
     @extend_schema(
         responses={204: None},
-        description="QA in Field: the crew deletes a photo held for them, before Complete (400 not_held else).",
+        description="QA in Field: the crew deletes a photo held for them, before Complete (else 400).",
     )
     def delete(self, request, pk):
         services.photo_discard(photo=selectors.photo_get(request.user, pk), actor=as_actor(request.user))
