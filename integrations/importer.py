@@ -18,6 +18,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
+from accounts.models import User
 from config.db import IdPool, insert_many, insert_rows
 from projects.events import actor_fields, build_event
 from projects.models import EventType, Project, ProjectEvent, ProjectStatus, Task
@@ -245,8 +246,7 @@ def _apply_orders(
             continue
         facts = {}
         if project.deleted_at is not None:  # a Full Refresh brings it back as if new
-            _restore(project, integration)
-            facts["restored"] = True
+            facts["restored"] = _restore(project, integration)
         elif project.status == ProjectStatus.CLOSED and not project.closed_by_hand:
             _reopen(project)  # the client sends it again: rework
             facts["reopened"] = True
@@ -261,11 +261,42 @@ def _apply_orders(
     return {**created, **{project.pk: order for project, order, _ in changed}}, set(created), quiet
 
 
-def _restore(project: Project, integration: Integration) -> None:
+def _default_assignee(integration: Integration):
+    """The integration's default assignee, if still active (a deactivated one is assigned nothing)."""
+    assignee = integration.default_assignee if integration.default_assignee_id else None
+    return assignee if assignee is not None and assignee.is_active else None
+
+
+def _restore(project: Project, integration: Integration) -> dict:
+    """Bring a deleted project back with the integration's settings of now; returns what it was before."""
+    before = {
+        "status": project.status,
+        "qa_in_field": project.qa_in_field,
+        "assignee_id": project.assignee_id,
+    }
     project.deleted_at = None
     project.qa_in_field = integration.qa_in_field
-    project.assignee = integration.default_assignee
+    project.assignee = _default_assignee(integration)
     _reopen(project)
+    return before
+
+
+def _restored_events(project: Project, before: dict, old_users: dict, state: ImportState, now) -> list:
+    """The restore, and the assignment it made as a separate event: a WMS hears of the default assignment
+    as of any other (``project.restored`` is not one of the events an add-on may subscribe to)."""
+    changes = {"deleted": [True, False]}
+    for name in ("status", "qa_in_field"):
+        if before[name] != getattr(project, name):
+            changes[name] = [before[name], getattr(project, name)]
+    events = [build_event(project, state.actor, EventType.RESTORED, changes, now=now)]
+    if before["assignee_id"] != project.assignee_id:
+        old, new = old_users.get(before["assignee_id"]), project.assignee
+        assigned = {
+            "assignee": [before["assignee_id"], project.assignee_id],
+            "wms_contractor_id": [old.wms_contractor_id if old else "", new.wms_contractor_id if new else ""],
+        }
+        events.append(build_event(project, state.actor, EventType.ASSIGNED, assigned, now=now))
+    return events
 
 
 def _reopen(project: Project) -> None:
@@ -281,9 +312,7 @@ def _create(orders: list[ImportedOrder], state: ImportState, now) -> dict[int, I
     if not orders:
         return {}
     integration = state.integration
-    assignee = integration.default_assignee if integration.default_assignee_id else None
-    if assignee is not None and not assignee.is_active:
-        assignee = None
+    assignee = _default_assignee(integration)
     common = {
         "account_id": integration.account_id,
         "integration_id": integration.pk,
@@ -363,6 +392,9 @@ def _update(changed, state: ImportState, events: list, now) -> set[int]:
     for task in Task.objects.filter(project__in=[p for p, _, _ in changed]):
         tasks_by_project[task.project_id].append(task)
     task_updates, task_creates, vacating = [], [], []
+    # Whom restored projects were assigned to before (their WMS contractor ids): one query, when any.
+    before_ids = {f["restored"]["assignee_id"] for _, _, f in changed if f.get("restored")} - {None}
+    old_users = User.objects.in_bulk(before_ids) if before_ids else {}
     for project, order, facts in changed:
         field_changes = {}
         for name in ORDER_FIELDS:
@@ -375,9 +407,7 @@ def _update(changed, state: ImportState, events: list, now) -> set[int]:
         )
         project.source_digest = order.digest
         if facts.get("restored"):
-            events.append(
-                build_event(project, state.actor, EventType.RESTORED, {"deleted": [True, False]}, now=now)
-            )
+            events += _restored_events(project, facts["restored"], old_users, state, now)
             state.counts["created"] += 1
         elif facts.get("reopened"):
             events.append(

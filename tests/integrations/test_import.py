@@ -302,7 +302,29 @@ def test_deleted_projects_are_skipped_then_brought_back_by_full_refresh(fastrack
     project.refresh_from_db()
     assert project.deleted_at is None and run.created == 1
     assert project.qa_in_field is False and project.assignee == crew  # the integration's current settings
-    assert project.events.filter(type="project.restored").exists()
+    # The history says what the restore changed; the assignment is an event of its own (a WMS hears it).
+    restored, assigned = project.events.filter(sequence__gt=2).order_by("sequence")
+    assert (restored.type, restored.changes) == (
+        "project.restored",
+        {"deleted": [True, False], "qa_in_field": [True, False]},
+    )
+    assert (assigned.type, assigned.changes) == (
+        "project.assigned",
+        {"assignee": [None, crew.pk], "wms_contractor_id": ["", crew.wms_contractor_id]},
+    )
+
+
+def test_a_restore_assigns_no_deactivated_default_assignee(fastrack, sandbox, vendor, owner):
+    sandbox.add_orders(vendor[0], [make_order("901")])
+    refresh_now(fastrack)
+    project = Project.objects.get(source_ref="901")
+    project_delete(project=project, actor=Actor.for_user(owner))
+    fastrack.default_assignee = UserFactory(account=fastrack.account, is_active=False)
+    fastrack.save()
+    refresh_now(fastrack, full=True)
+    project.refresh_from_db()
+    assert project.deleted_at is None and project.assignee is None
+    assert not project.events.filter(type="project.assigned").exists()
 
 
 def test_default_assignee_and_apply_settings_to_open_projects(fastrack, sandbox, vendor, owner):

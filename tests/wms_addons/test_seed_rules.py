@@ -95,13 +95,6 @@ def test_client_orders_and_assignments_are_echoed_to_the_wms(
     assert updated["assignee"]["wms_contractor_id"] == "C-7"  # the WMS's own assignment, as it stands
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A Full Refresh brings a deleted project back 'as if new' with the integration's current default "
-    "assignee (integrations/importer.py _restore), but writes only a project.restored event, which no add-on "
-    "may subscribe to (wms_addons.models.WMS_EVENT_TYPES), and no project.assigned: the WMS never hears the "
-    "order or its new default assignment (seed 002: order creation and default assignment are echoed).",
-)
 def test_a_project_brought_back_by_a_full_refresh_is_echoed_with_its_default_assignee(
     receiver, make_addon, fastrack, sandbox, vendor, account, owner
 ):
