@@ -188,6 +188,25 @@ def project_complete(request, pk):
 
 
 @require_POST
+@role_required(Role.FIELD)
+def project_check_in(request, pk):
+    """Check In from the project page (the field app does it through the API): the client answers at once,
+    so a wrong ABC number is known while the crew is still at the door."""
+    actor = as_actor(request.user)
+    project = project_get(actor, pk)
+    try:
+        result = checkin.check_in(project=project, actor=actor, abc_number=request.POST.get("abc_number", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if result.sent:
+            messages.success(request, f"Checked in with ABC number {result.check_in.abc_number}.")
+        else:
+            messages.info(request, result.message)
+    return redirect(reverse("project", args=[project.pk]) + "#check-in")
+
+
+@require_POST
 @role_required(Role.COORDINATOR)
 def project_publish(request, pk):
     actor = as_actor(request.user)

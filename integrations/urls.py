@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("projects/<int:pk>/", project_views.project_detail, name="project"),
     path("projects/<int:pk>/complete", project_views.project_complete, name="project-complete"),
+    path("projects/<int:pk>/check-in", project_views.project_check_in, name="project-check-in"),
     path("projects/<int:pk>/publish", project_views.project_publish, name="project-publish"),
     path(
         "projects/<int:pk>/surveys/<int:survey_id>",

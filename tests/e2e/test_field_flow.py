@@ -8,8 +8,8 @@ never waiting for the office. On a QA in Office order the crew's photos wait in 
 coordinator approves and publishes them. The office sees each step on its pages.
 
 Seed 001 puts Check In and the crew's photo QA in the mobile app: here that is the REST API with the crew's
-user token (``POST /api/v1/tokens/``), called through the browser context's request client (the project page
-offers no check-in; its template says the field app does it through the API).
+user token (``POST /api/v1/tokens/``), called through the browser context's request client (the project page's
+own Check In form is tested in tests/pages/test_check_in_page.py).
 
 The three tests after it hold what the crew's Complete on the project page must never break: the office's
 QA queue keeps their photos, and on a check-in order Complete is the check-in's last step (refused before

@@ -40,7 +40,7 @@ from integrations.models import Integration, RelayItem
 from integrations.share.models import ShareLink
 from integrations.share.services import project_hand_over, share_create
 from photos.models import Photo
-from projects.models import Project
+from projects.models import CheckIn, Project
 from projects.services import project_create
 from surveys.models import Survey
 from surveys.validation import normalize_template
@@ -68,6 +68,7 @@ FORMS: dict[str, tuple[str, ...]] = {
     "team-member-password": ("team-member",),
     "projects-bulk": ("projects", "project"),
     "project-complete": ("project",),
+    "project-check-in": ("project",),
     "project-publish": ("project",),
     "project-survey": ("project",),
     "project-hand-over": ("project",),
@@ -306,7 +307,8 @@ def site(sandbox, vendor) -> Site:
     )
     # The owner is the project's crew, with a photo held for them (QA in Field): the Delete form renders.
     project = Project.objects.get(pk=a.ids["project"])
-    Project.objects.filter(pk=project.pk).update(assignee=a.owner)
+    Project.objects.filter(pk=project.pk).update(assignee=a.owner, check_in_required=True)
+    CheckIn.objects.filter(project=project).delete()  # not checked in yet: the Check In form renders
     photo_row(Photo.objects.get(pk=a.ids["photo"]).task, 7, status="held").save()
     imported = project_create(actor=actor, name="ALPHA-FUZZ imported", tasks=["Lock"], zip="78701")
     Project.objects.filter(pk=imported.pk).update(integration=integration, source_ref="FUZZ-1")

@@ -60,6 +60,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "projects-bulk": (Role.COORDINATOR, POST_ONLY),
     "project": (Role.FIELD, GET),
     "project-complete": (Role.FIELD, POST_ONLY),
+    "project-check-in": (Role.FIELD, POST_ONLY),
     "project-publish": (Role.COORDINATOR, POST_ONLY),
     "project-survey": (Role.FIELD, POST_ONLY),
     "project-portal": (Role.COORDINATOR, GET),
