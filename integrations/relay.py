@@ -76,18 +76,19 @@ def publish_project(*, project: Project, actor: Actor) -> int:
     if photos:
         type(photos[0]).objects.filter(pk__in=[p.pk for p in photos]).update(published_at=now)
     # Survey answers go after the photos they name (surveys.py imports this module, hence the late import).
-    from .surveys import publish_submitted
+    from .surveys import relay_submitted
 
-    surveys = publish_submitted(project=project, actor=actor)
+    surveys = relay_submitted(project=project, actor=actor)
     if not photos and not surveys:
         return 0
     if relayed:
         dispatch_on_commit()
-    project.refresh_from_db(fields=["last_event_sequence"])  # publish_submitted may have written one
+    project.refresh_from_db(fields=["last_event_sequence"])  # relay_submitted locked and re-read the row
+    # One "published" event for the whole press of the button, naming the surveys it sent.
     record_event(
         project, actor, EventType.PUBLISHED, {"photos": len(photos), "surveys": surveys, "relayed": relayed}
     )
-    return len(photos) + surveys
+    return len(photos) + len(surveys)
 
 
 @transaction.atomic

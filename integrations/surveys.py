@@ -225,8 +225,23 @@ def to_relay_serials(response: SurveyResponse, photos: dict[str, tuple[str, str]
 
 @transaction.atomic
 def publish_submitted(*, project: Project, actor: Actor) -> int:
+    """``relay_submitted`` with its own "published" event (a check-in's completion, say). Returns how many."""
+    published = relay_submitted(project=project, actor=actor)
+    if published:
+        project = Project.objects.select_for_update().get(pk=project.pk)  # the latest event sequence
+        record_event(
+            project,
+            actor,
+            EventType.PUBLISHED,
+            {"surveys": published, "relayed": project.integration_id is not None},
+        )
+    return len(published)
+
+
+@transaction.atomic
+def relay_submitted(*, project: Project, actor: Actor) -> list[str]:
     """Relay the project's submitted survey responses: one RelayItem each, with a new serial (the client
-    keeps the latest per form). Returns how many were published.
+    keeps the latest per form). Returns the names of the surveys published; the caller records the event.
 
     QA in Field holds them, like photos, until the crew completes the project. A response naming a photo
     that is not approved yet stays submitted for a later publish: the relay would otherwise wait for a photo
@@ -235,7 +250,7 @@ def publish_submitted(*, project: Project, actor: Actor) -> int:
     """
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.qa_in_field and project.status == ProjectStatus.OPEN:
-        return 0
+        return []
     responses = list(
         SurveyResponse.objects.select_for_update(of=("self",))
         .filter(project=project, status=ResponseStatus.SUBMITTED)
@@ -269,14 +284,8 @@ def publish_submitted(*, project: Project, actor: Actor) -> int:
         )
         published.append(response)
     if not published:
-        return 0
+        return []
     if project.integration_id is not None:
         dispatch_on_commit()
     responses_mark_published(response_ids=[r.pk for r in published], now=now)
-    record_event(
-        project,
-        actor,
-        EventType.PUBLISHED,
-        {"surveys": [r.survey.name for r in published], "relayed": project.integration_id is not None},
-    )
-    return len(published)
+    return [r.survey.name for r in published]

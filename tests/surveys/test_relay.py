@@ -180,3 +180,17 @@ def test_qa_in_field_holds_surveys_until_complete(project, field_user):
     item = RelayItem.objects.get(kind=RelayKind.SURVEY)
     assert item.payload["formId"] == client_form(project).form_ref and item.payload["photos"] == {}
     assert uuid.UUID(str(item.serial))
+
+
+def test_one_publish_is_one_published_event_naming_photos_and_surveys(project, coordinator):
+    actor = Actor.for_user(coordinator)
+    photo = photo_approve(photo=add_photo(project, coordinator), actor=actor)
+    response_submit(
+        project=project,
+        survey=client_form(project),
+        actor=actor,
+        answers={"occupied": True, "front": [str(photo.serial)]},
+    )
+    assert publish_project(project=project, actor=actor) == 2
+    [event] = project.events.filter(type="project.published")
+    assert event.changes == {"photos": 1, "surveys": [client_form(project).name], "relayed": True}
