@@ -82,3 +82,16 @@ def photo_row(task, i: int, *, status: str = "pending_qa", file_name: str = "pho
         phash_band2=0,
         phash_band3=0,
     )
+
+
+# The AGS checklist's required answers (surveys/ags.py), for tests that complete a check-in; photo questions
+# are added by each test.
+AGS_CHECKLIST = {
+    "arrival_property_secured": True,
+    "arrival_occupancy": "Vacant",
+    "condition_utilities": "All off",
+    "condition_damage_found": False,
+    "condition_hazards_found": False,
+    "departure_doors_windows_locked": True,
+    "departure_minutes_on_site": 45,
+}

@@ -32,7 +32,7 @@ from projects.services import project_assign
 from surveys.models import Survey
 from tests.e2e.conftest import Pages
 from tests.e2e.test_flow import _worker_media_root
-from tests.factories import ProjectFactory, TaskFactory, UserFactory
+from tests.factories import AGS_CHECKLIST, ProjectFactory, TaskFactory, UserFactory
 from tests.photos.imagefiles import make_jpeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,16 +65,6 @@ FORM = [
         ],
     },
 ]
-# The AGS checklist's required answers (surveys/ags.py), its photo questions filled in by the test.
-CHECKLIST = {
-    "arrival_property_secured": True,
-    "arrival_occupancy": "Vacant",
-    "condition_utilities": "All off",
-    "condition_damage_found": False,
-    "condition_hazards_found": False,
-    "departure_doors_windows_locked": True,
-    "departure_minutes_on_site": 45,
-}
 LATITUDE, LONGITUDE = 30.2747, -97.7404  # make_order's property
 
 
@@ -331,7 +321,7 @@ def test_field_flow(
     # The field app completes the check-in with the AGS checklist (naming the crew's photos): that is the
     # crew's Complete, so the held photos are approved and go to the client with the form, no office QA.
     serials = [p["serial"] for p in taken]
-    checklist = {**CHECKLIST, "arrival_front_photo": serials[:1], "departure_secured_photos": serials[2:]}
+    checklist = {**AGS_CHECKLIST, "arrival_front_photo": serials[:1], "departure_secured_photos": serials[2:]}
     completed = app.post(f"/projects/{checkin_project.pk}/checkin/complete", {"checklist": checklist})
     assert completed.status == 200, completed.text()
 

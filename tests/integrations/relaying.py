@@ -25,20 +25,26 @@ def imported_project(integration, sandbox, vendor, number="5001", *, qa_in_field
     return Project.objects.get(integration=integration, source_ref=number)
 
 
+def ingest_photo(project, user, task, *, evidence_type="before", seed=0, source="office"):
+    """One real JPEG (its content set by ``seed``) uploaded by ``user`` onto ``task``."""
+    handle = io.BytesIO(make_jpeg(320, 240, seed=seed))
+    handle.name = f"IMG_{seed}.jpg"
+    photo, _ = photo_ingest(
+        actor=Actor.for_user(user),
+        project=project,
+        task=task,
+        evidence_type=evidence_type,
+        file=handle,
+        source=source,
+    )
+    return photo
+
+
 def add_photos(project, user, count, *, source="office", evidence_type="before", approve_as=None, seed=0):
     task = project.tasks.get(source_ref="S1")
     photos = []
     for i in range(count):
-        handle = io.BytesIO(make_jpeg(320, 240, seed=seed + i))
-        handle.name = f"IMG_{i}.jpg"
-        photo, _ = photo_ingest(
-            actor=Actor.for_user(user),
-            project=project,
-            task=task,
-            evidence_type=evidence_type,
-            file=handle,
-            source=source,
-        )
+        photo = ingest_photo(project, user, task, evidence_type=evidence_type, seed=seed + i, source=source)
         if approve_as is not None:
             photo = photo_approve(photo=photo, actor=Actor.for_user(approve_as))
         photos.append(photo)

@@ -12,11 +12,10 @@ from accounts.actors import Actor
 from integrations.models import Integration, IntegrationEvent, RelayItem
 from integrations.relay import complete_project, publish_project
 from photos.models import PhotoStatus
-from photos.services import photo_approve, photo_ingest
-from tests.photos.imagefiles import make_jpeg
+from photos.services import photo_approve
 
 from .helpers import make_order, refresh_now
-from .relaying import SERVICES, add_photos, drain, imported_project
+from .relaying import SERVICES, add_photos, drain, imported_project, ingest_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -26,18 +25,8 @@ def _fast_retries(settings):
     settings.RELAY_RETRY_BASE_SECONDS = 0
 
 
-def _ingest(project, user, task, evidence_type, seed, source="office"):
-    handle = io.BytesIO(make_jpeg(320, 240, seed=seed))
-    handle.name = f"IMG_{seed}.jpg"
-    photo, _ = photo_ingest(
-        actor=Actor.for_user(user),
-        project=project,
-        task=task,
-        evidence_type=evidence_type,
-        file=handle,
-        source=source,
-    )
-    return photo
+def _ingest(project, user, task, evidence_type, seed):
+    return ingest_photo(project, user, task, evidence_type=evidence_type, seed=seed)
 
 
 def test_the_import_log_prints_the_seeds_lines_in_the_accounts_time_zone(

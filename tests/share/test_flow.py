@@ -14,22 +14,13 @@ from photos.services import photo_approve, photos_bulk_approve
 from projects.models import CheckIn, CheckInStatus, ProjectEvent, ProjectStatus
 from surveys.models import AnsweredIn, ResponseStatus, SurveyResponse, SurveySource
 from surveys.services import response_submit
+from tests.factories import AGS_CHECKLIST
 from tests.integrations.helpers import log_lines, refresh_now
 from tests.integrations.relaying import drain
 
 from .conftest import add_field_photo, hand_over
 
 pytestmark = pytest.mark.django_db
-
-CHECKLIST = {
-    "arrival_property_secured": "yes",
-    "arrival_occupancy": "Vacant",
-    "condition_utilities": "All off",
-    "condition_damage_found": False,
-    "condition_hazards_found": False,
-    "departure_doors_windows_locked": True,
-    "departure_minutes_on_site": 45,
-}
 
 
 def test_an_order_flows_from_the_client_to_the_subcontractor_and_back(
@@ -122,7 +113,7 @@ def test_an_order_flows_from_the_client_to_the_subcontractor_and_back(
         project=sub_project,
         actor=Actor.for_user(sub_field),
         checklist={
-            **CHECKLIST,
+            **AGS_CHECKLIST,
             "arrival_front_photo": str(photos[0].serial),
             "departure_secured_photos": [str(photos[1].serial)],
         },

@@ -19,12 +19,11 @@ from photos.services import photo_approve
 from projects.models import EventType, Project
 from surveys.models import ResponseStatus, SurveyResponse
 from surveys.services import response_submit
-from tests.factories import AccountFactory
+from tests.factories import AGS_CHECKLIST, AccountFactory
 from tests.integrations.helpers import log_lines, refresh_now
 from tests.integrations.relaying import drain
 
 from .conftest import add_field_photo, hand_over, import_orders
-from .test_flow import CHECKLIST
 
 pytestmark = pytest.mark.django_db
 
@@ -209,7 +208,7 @@ def test_an_approving_link_publishes_photos_surveys_and_check_ins_on_to_the_clie
         project=sub_project,
         actor=Actor.for_user(sub_field),
         checklist={
-            **CHECKLIST,
+            **AGS_CHECKLIST,
             "arrival_front_photo": str(photo.serial),
             "departure_secured_photos": [str(photo.serial)],
         },

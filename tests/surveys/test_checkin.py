@@ -9,20 +9,11 @@ from integrations.models import RelayItem, RelayKind, RelayStatus
 from integrations.relay_delivery import run_batch
 from photos.models import PhotoSource, PhotoStatus
 from projects.models import CheckIn, CheckInStatus, ProjectStatus
+from tests.factories import AGS_CHECKLIST
 
 from .conftest import add_photo
 
 pytestmark = pytest.mark.django_db
-
-CHECKLIST = {
-    "arrival_property_secured": "yes",
-    "arrival_occupancy": "Vacant",
-    "condition_utilities": "All off",
-    "condition_damage_found": False,
-    "condition_hazards_found": False,
-    "departure_doors_windows_locked": True,
-    "departure_minutes_on_site": 45,
-}
 
 
 def post(client, project, path="", body=None):
@@ -77,7 +68,7 @@ def test_a_client_that_is_down_gets_the_check_in_later(project, field_client, sa
 
 
 def test_completion_needs_a_check_in(project, field_client):
-    response = post(field_client, project, "/complete", {"checklist": CHECKLIST})
+    response = post(field_client, project, "/complete", {"checklist": AGS_CHECKLIST})
     assert response.status_code == 400 and response.json()["code"] == "not_checked_in"
 
 
@@ -90,12 +81,12 @@ def test_completion_relays_the_checklist_and_releases_the_photos(
     assert front.status == PhotoStatus.HELD
     assert post(field_token_client, project, body={"abc_number": "XYZ987654"}).status_code == 201
 
-    incomplete = post(field_token_client, project, "/complete", {"checklist": CHECKLIST})
+    incomplete = post(field_token_client, project, "/complete", {"checklist": AGS_CHECKLIST})
     assert incomplete.status_code == 400
     assert incomplete.json()["errors"]["arrival_front_photo"] == "This question is required."
 
     checklist = {
-        **CHECKLIST,
+        **AGS_CHECKLIST,
         "arrival_front_photo": str(front.serial),
         "departure_secured_photos": [str(front.serial)],
     }
@@ -125,7 +116,7 @@ def _arrive_and_complete_while_the_client_is_down(project, field_user, field_cli
     sandbox.set_faults(vendor[0], photoFailureRate=1.0, failureMode="http_500")
     assert post(field_client, project, body={"abc_number": "ABC123456"}).status_code == 202
     checklist = {
-        **CHECKLIST,
+        **AGS_CHECKLIST,
         "arrival_front_photo": str(front.serial),
         "departure_secured_photos": [str(front.serial)],
     }
@@ -173,7 +164,7 @@ def test_with_qa_in_office_completing_the_check_in_leaves_surveys_to_the_office(
     assert front.status == PhotoStatus.PENDING_QA
     assert post(field_client, project, body={"abc_number": "ABC123456"}).status_code == 201
     checklist = {
-        **CHECKLIST,
+        **AGS_CHECKLIST,
         "arrival_front_photo": str(front.serial),
         "departure_secured_photos": [str(front.serial)],
     }

@@ -27,17 +27,23 @@ def client_form(project):
     return project.survey_links.get(survey__source="client").survey
 
 
-def test_a_survey_is_sent_after_the_photos_it_names(
-    project, coordinator, sandbox, vendor, django_capture_on_commit_callbacks
-):
-    actor = Actor.for_user(coordinator)
-    photo = photo_approve(photo=add_photo(project, coordinator), actor=actor)
+def _submit_naming_an_approved_photo(project, actor):
+    """The client's form submitted with an answer naming an approved photo; returns the photo."""
+    photo = photo_approve(photo=add_photo(project, actor.user), actor=actor)
     response_submit(
         project=project,
         survey=client_form(project),
         actor=actor,
         answers={"occupied": True, "front": [str(photo.serial)]},
     )
+    return photo
+
+
+def test_a_survey_is_sent_after_the_photos_it_names(
+    project, coordinator, sandbox, vendor, django_capture_on_commit_callbacks
+):
+    actor = Actor.for_user(coordinator)
+    photo = _submit_naming_an_approved_photo(project, actor)
     # The survey is published first, so the relay meets it before the photo: it must wait. Sending the photo
     # wakes it, so it goes in the same run without its 10 s wait (the clock is not moved), and a run is
     # dispatched after the commit for it.
@@ -62,13 +68,7 @@ def test_a_survey_is_sent_after_the_photos_it_names(
 
 def _survey_waiting_for_a_photo(project, actor):
     """A published survey naming a published photo, met by the relay before it: (survey item, photo item)."""
-    photo = photo_approve(photo=add_photo(project, actor.user), actor=actor)
-    response_submit(
-        project=project,
-        survey=client_form(project),
-        actor=actor,
-        answers={"occupied": True, "front": [str(photo.serial)]},
-    )
+    _submit_naming_an_approved_photo(project, actor)
     publish_submitted(project=project, actor=actor)
     publish_project(project=project, actor=actor)
     survey_item = RelayItem.objects.get(project=project, kind=RelayKind.SURVEY)
@@ -184,13 +184,7 @@ def test_qa_in_field_holds_surveys_until_complete(project, field_user):
 
 def test_one_publish_is_one_published_event_naming_photos_and_surveys(project, coordinator):
     actor = Actor.for_user(coordinator)
-    photo = photo_approve(photo=add_photo(project, coordinator), actor=actor)
-    response_submit(
-        project=project,
-        survey=client_form(project),
-        actor=actor,
-        answers={"occupied": True, "front": [str(photo.serial)]},
-    )
+    _submit_naming_an_approved_photo(project, actor)
     assert publish_project(project=project, actor=actor) == 2
     [event] = project.events.filter(type="project.published")
     assert event.changes == {"photos": 1, "surveys": [client_form(project).name], "relayed": True}
