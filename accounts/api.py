@@ -115,13 +115,7 @@ class UserDetailView(APIView):
         user = self._user(request, pk)
         data = UserUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        actor = as_actor(request.user)
-        if Role.OWNER in (user.role, data.validated_data.get("role")) and not actor.has_role(Role.OWNER):
-            return Response(
-                {"detail": "Only an owner can change owners.", "code": "permission_denied"},
-                status=status.HTTP_403_FORBIDDEN,
-            )
-        user = services.user_update(user=user, **data.validated_data)
+        user = services.user_update(user=user, actor=as_actor(request.user), **data.validated_data)
         return Response(UserOutput(user).data)
 
 

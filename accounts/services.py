@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.debug import sensitive_variables
 
+from .actors import Actor
 from .models import Account, ApiKey, Role, User, UserToken
 from .secrets import new_secret
 
@@ -101,13 +102,22 @@ def _check_contractor_id(*, account: Account, wms_contractor_id: str, exclude: U
         raise ValidationError({"wms_contractor_id": "Another sub-user already has this WMS contractor id."})
 
 
+def _require_manager_of(actor: Actor, user: User, *, new_role: str | None = None) -> None:
+    """Admins manage the account's sub-users; an owner, or making one, is an owner's business only."""
+    if actor.account_id != user.account_id or not actor.has_role(Role.ADMIN):
+        raise PermissionDenied(f"Your role ({actor.role}) cannot manage sub-users.")
+    if Role.OWNER in (user.role, new_role) and not actor.has_role(Role.OWNER):
+        raise PermissionDenied("Only an owner can change owners.")
+
+
 @transaction.atomic
-def user_update(*, user: User, **fields) -> User:
+def user_update(*, user: User, actor: Actor, **fields) -> User:
     """Change a sub-user's name, role, WMS contractor id or active flag. The last active owner stays."""
     allowed = {"full_name", "role", "wms_contractor_id", "is_active"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError(f"Cannot change: {', '.join(sorted(unknown))}")
+    _require_manager_of(actor, user, new_role=fields.get("role"))
     if "wms_contractor_id" in fields:
         fields["wms_contractor_id"] = (fields["wms_contractor_id"] or "").strip()
         _check_contractor_id(
@@ -137,7 +147,13 @@ def user_update(*, user: User, **fields) -> User:
 
 
 @transaction.atomic
-def user_set_password(*, user: User, password: str) -> User:
+def user_set_password(*, user: User, actor: Actor, password: str) -> User:
+    """An admin sets a sub-user's password (the team page). Whoever sets another admin's or an owner's
+    password could sign in as them: only an owner may."""
+    _require_manager_of(actor, user)
+    someone_else = user.pk != (actor.user.pk if actor.user else None)
+    if user.role == Role.ADMIN and someone_else and not actor.has_role(Role.OWNER):
+        raise PermissionDenied("Only an owner can set another admin's password.")
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])

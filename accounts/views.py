@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -66,28 +66,37 @@ def member(request, pk):
     initial = {f: getattr(member, f) for f in ("full_name", "role", "wms_contractor_id", "is_active")}
     form = SubUserEditForm(request.POST or None, initial=initial, actor_role=request.user.role)
     password_form = PasswordSetForm()
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_update(user=member, **form.cleaned_data)
+            services.user_update(user=member, actor=as_actor(request.user), **form.cleaned_data)
         except ValidationError as exc:
             form_errors(form, exc)
+        except PermissionDenied as exc:  # an owner is an owner's to change: say so on the form
+            form.add_error(None, str(exc))
+            status = 403
         else:
             messages.success(request, f"Saved {member.display_name}.")
             return redirect("team")
-    return render(
-        request, "accounts/member.html", {"member": member, "form": form, "password_form": password_form}
-    )
+    context = {"member": member, "form": form, "password_form": password_form}
+    return render(request, "accounts/member.html", context, status=status)
 
 
 @role_required(Role.ADMIN)
 def member_password(request, pk):
     member = get_object_or_404(users_visible_to(as_actor(request.user)), pk=pk)
     password_form = PasswordSetForm(request.POST or None)
+    status = 200
     if request.method == "POST" and password_form.is_valid():
         try:
-            services.user_set_password(user=member, password=password_form.cleaned_data["password"])
+            services.user_set_password(
+                user=member, actor=as_actor(request.user), password=password_form.cleaned_data["password"]
+            )
         except ValidationError as exc:
             password_form.add_error("password", exc)
+        except PermissionDenied as exc:  # an owner's or another admin's password: an owner's to set
+            password_form.add_error(None, str(exc))
+            status = 403
         else:
             messages.success(
                 request, f"New password set for {member.display_name}; their app tokens are retired."
@@ -95,9 +104,8 @@ def member_password(request, pk):
             return redirect("team")
     initial = {f: getattr(member, f) for f in ("full_name", "role", "wms_contractor_id", "is_active")}
     form = SubUserEditForm(initial=initial, actor_role=request.user.role)
-    return render(
-        request, "accounts/member.html", {"member": member, "form": form, "password_form": password_form}
-    )
+    context = {"member": member, "form": form, "password_form": password_form}
+    return render(request, "accounts/member.html", context, status=status)
 
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):

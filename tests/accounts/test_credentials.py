@@ -3,8 +3,10 @@ import hashlib
 import pytest
 from django.utils import timezone
 
+from accounts.actors import Actor
 from accounts.models import ApiKey, UserToken
 from accounts.services import api_key_issue, api_key_revoke, user_set_password, user_token_issue
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +47,8 @@ def test_user_token_authenticates_its_user_and_dies_with_a_new_password(api_clie
     assert response.json()["user"]["email"] == field_user.email
     assert response.json()["role"] == "field"
 
-    user_set_password(user=field_user, password="another long passphrase")
+    admin = UserFactory(account=field_user.account, role="admin")
+    user_set_password(user=field_user, actor=Actor.for_user(admin), password="another long passphrase")
     assert api_client.get("/api/v1/users/me", HTTP_AUTHORIZATION=f"Token {issued.key}").status_code == 401
 
 

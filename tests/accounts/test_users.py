@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.actors import Actor
 from accounts.models import Role, User
 from accounts.services import account_create, user_create, user_update
 from tests.factories import UserFactory
@@ -41,12 +42,13 @@ def test_wms_contractor_id_is_unique_per_account_only(account, other_account):
 
 
 def test_the_last_owner_cannot_be_demoted_or_deactivated(owner):
+    me = Actor.for_user(owner)
     with pytest.raises(ValidationError):
-        user_update(user=owner, role=Role.ADMIN)
+        user_update(user=owner, actor=me, role=Role.ADMIN)
     with pytest.raises(ValidationError):
-        user_update(user=owner, is_active=False)
+        user_update(user=owner, actor=me, is_active=False)
     UserFactory(account=owner.account, role=Role.OWNER)
-    user_update(user=owner, role=Role.ADMIN)
+    user_update(user=owner, actor=me, role=Role.ADMIN)
     owner.refresh_from_db()
     assert owner.role == Role.ADMIN
 

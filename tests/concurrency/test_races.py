@@ -330,8 +330,9 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(account, owner):
     other = UserFactory(account=account, role="owner")
 
     results = race(
-        lambda: user_update(user=User.objects.get(pk=owner.pk), role=Role.ADMIN),
-        lambda: user_update(user=User.objects.get(pk=other.pk), role=Role.ADMIN),
+        # Each owner demotes the other.
+        lambda: user_update(user=User.objects.get(pk=owner.pk), actor=Actor.for_user(other), role=Role.ADMIN),
+        lambda: user_update(user=User.objects.get(pk=other.pk), actor=Actor.for_user(owner), role=Role.ADMIN),
     )
 
     [refusal] = [r for r in results if isinstance(r, BaseException)]
