@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import IsAccountMember, IsAdmin, IsSubUser
-from config.api.views import ScopedListAPIView
+from config.api.views import ScopedListAPIView, shown_once
 
 from . import selectors, services
 from .actors import as_actor
@@ -122,12 +122,6 @@ class UserDetailView(APIView):
 # Credentials: each key or token is shown once, in the answer that creates it; lists show its prefix only.
 
 
-def _shown_once(body: dict) -> Response:
-    response = Response(body, status=status.HTTP_201_CREATED)
-    response["Cache-Control"] = "no-store"  # a secret: no cache or proxy may keep it
-    return response
-
-
 class TokenOutput(serializers.ModelSerializer):
     class Meta:
         model = UserToken
@@ -196,7 +190,7 @@ class TokenListView(ScopedListAPIView):
         data = TokenObtainInput(data=request.data)
         data.is_valid(raise_exception=True)
         issued = services.user_token_obtain(**data.validated_data)
-        return _shown_once({**TokenOutput(issued.record).data, "token": issued.key})
+        return shown_once({**TokenOutput(issued.record).data, "token": issued.key})
 
 
 class TokenDetailView(APIView):
@@ -258,7 +252,7 @@ class ApiKeyListView(ScopedListAPIView):
         data.is_valid(raise_exception=True)
         actor = as_actor(request.user)
         issued = services.api_key_issue(account=actor.account, created_by=actor.user, **data.validated_data)
-        return _shown_once({**ApiKeyOutput(issued.record).data, "key": issued.key})
+        return shown_once({**ApiKeyOutput(issued.record).data, "key": issued.key})
 
 
 class ApiKeyDetailView(APIView):

@@ -11,5 +11,6 @@ urlpatterns = [
     path("team/<int:pk>/password", views.member_password, name="team-member-password"),
     # Before Django's own, which it replaces: a reset also retires the user's tokens.
     path("reset/<uidb64>/<token>/", views.PasswordResetConfirm.as_view(), name="password_reset_confirm"),
+    path("password_change/", views.PasswordChange.as_view(), name="password_change"),
     path("", include("django.contrib.auth.urls")),
 ]

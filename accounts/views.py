@@ -117,3 +117,14 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         services.user_tokens_revoke_all(user=form.user)
         return response
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Django's own password change, retiring the user's field-app tokens with it: whoever made one with a
+    leaked password keeps no way in (services.user_set_password does the same)."""
+
+    @transaction.atomic
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_tokens_revoke_all(user=form.user)
+        return response

@@ -22,10 +22,17 @@ class UnsafeUrl(Exception):
     """The URL may not be called from here; the message says why."""
 
 
+# NAT64 prefixes (RFC 6052's well-known one, RFC 8215's local-use one) and the deprecated IPv4-compatible
+# form: the IPv4 address in the last 32 bits is what a translator on the way would reach.
+_EMBEDDING_IPV4 = tuple(ipaddress.ip_network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96"))
+
+
 def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(ip, ipaddress.IPv6Address):
         # An IPv6 address can carry an IPv4 one inside; the inner one is what the packets reach.
         inner = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if inner is None and any(ip in net for net in _EMBEDDING_IPV4):
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if inner is not None:
             return _is_public(inner)
     return ip.is_global and not ip.is_multicast

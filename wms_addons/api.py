@@ -11,7 +11,7 @@ from accounts.actors import as_actor
 from accounts.selectors import api_keys_of
 from config.api.filters import StrictBooleanFilter
 from config.api.permissions import IsAdmin
-from config.api.views import ScopedListAPIView
+from config.api.views import ScopedListAPIView, shown_once
 
 from . import selectors, services
 from .filters import DeliveryFilter
@@ -112,8 +112,7 @@ class AddonListView(ScopedListAPIView):
     @extend_schema(request=AddonInput, responses={201: AddonCreatedOutput})
     def post(self, request):
         made = services.addon_create(actor=as_actor(request.user), **_parsed(request, partial=False))
-        body = {**AddonOutput(made.addon).data, "secret": made.secret}
-        return Response(body, status=status.HTTP_201_CREATED)
+        return shown_once({**AddonOutput(made.addon).data, "secret": made.secret})
 
 
 class AddonDetailView(APIView):

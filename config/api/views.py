@@ -1,6 +1,15 @@
 """Base views shared by the apps' APIs."""
 
-from rest_framework import generics
+from rest_framework import generics, status
+from rest_framework.response import Response
+
+
+def shown_once(body: dict) -> Response:
+    """201 with a secret in it (a key, a token, a signing secret): its only appearance, so no cache or proxy
+    may keep a copy."""
+    response = Response(body, status=status.HTTP_201_CREATED)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class ScopedListAPIView(generics.ListAPIView):

@@ -160,6 +160,8 @@ RELAY_MAX_ATTEMPTS = env.int("RELAY_MAX_ATTEMPTS", default=8)
 RELAY_RETRY_BASE_SECONDS = env.float("RELAY_RETRY_BASE_SECONDS", default=30)
 RELAY_VALIDATE_AFTER_FILE_SAVE_FAILED = env.int("RELAY_VALIDATE_AFTER_FILE_SAVE_FAILED", default=3)
 FASTRACK_PAGE_SIZE = env.int("FASTRACK_PAGE_SIZE", default=500)
+# Hosts besides the integration's own that may serve myFAStrack pages (the portal link is framed).
+FASTRACK_PORTAL_HOSTS = env.list("FASTRACK_PORTAL_HOSTS", default=[])
 FASTRACK_READ_TIMEOUT = env.float("FASTRACK_READ_TIMEOUT", default=30.0)
 FASTRACK_UPLOAD_TIMEOUT = env.float("FASTRACK_UPLOAD_TIMEOUT", default=60.0)
 # WMS add-on webhooks: attempts before a delivery is parked, the backoff's base, timeouts, and how far the
@@ -184,6 +186,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles key on the client's address: REMOTE_ADDR, never a forgeable X-Forwarded-For (production
+    # trusts one proxy hop when BEHIND_PROXY says there is one).
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vendordesk API",

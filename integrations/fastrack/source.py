@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -20,6 +21,7 @@ from ..base import (
     InvalidOrder,
     OrderSource,
     OrderStatus,
+    RejectedError,
     SourceError,
     SurveyTemplate,
 )
@@ -259,4 +261,14 @@ class FAStrackSource(OrderSource):
 
     def portal_url(self, project, user) -> str | None:
         body = self.client.post_json("/api/v1/portal-sessions", {"workOrderNumber": project.source_ref})
-        return body.get("url")
+        url = body.get("url") if isinstance(body, dict) else None
+        if url is None:
+            return None
+        # The link goes into an iframe on our page: only a web page of FAStrack's own (never javascript:
+        # or data:, nor another site), over HTTPS unless FAStrack itself is spoken to over plain HTTP.
+        parts, base = urlsplit(str(url)), urlsplit(self.integration.base_url)
+        schemes = ("https", "http") if base.scheme == "http" else ("https",)
+        hosts = {base.hostname, *getattr(settings, "FASTRACK_PORTAL_HOSTS", ())}
+        if parts.scheme not in schemes or not parts.hostname or parts.hostname not in hosts:
+            raise RejectedError("FAStrack's portal link does not point at FAStrack; it was not opened.")
+        return url

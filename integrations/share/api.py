@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.actors import as_actor
 from config.api.permissions import IsAdmin, IsCoordinator
-from config.api.views import ScopedListAPIView
+from config.api.views import ScopedListAPIView, shown_once
 from config.db import MAX_ID
 from projects.selectors import project_get
 
@@ -95,7 +95,7 @@ class ShareListView(ScopedListAPIView):
     def post(self, request):
         link, key = services.share_create(actor=as_actor(request.user), **_parsed(ShareInput, request))
         link = selectors.share_get(request.user, link.pk)
-        return Response({**ShareOutput(link).data, "key": key}, status=status.HTTP_201_CREATED)
+        return shown_once({**ShareOutput(link).data, "key": key})
 
 
 class ShareDetailView(APIView):
