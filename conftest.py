@@ -22,6 +22,22 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _own_rate_limit_counts(monkeypatch):
+    """Each test counts tries (sign-in, reset, tokens) in a cache of its own: the shared cache (Redis under
+    CI) would carry one test's tries into the next, which would then meet a 429."""
+    import uuid
+
+    from django.core.cache.backends.locmem import LocMemCache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    from accounts import limits
+
+    counts = LocMemCache(f"rate-limits-{uuid.uuid4()}", {})
+    monkeypatch.setattr(SimpleRateThrottle, "cache", counts)
+    monkeypatch.setattr(limits, "CACHE", counts)
+
+
 @pytest.fixture
 def account(db):
     from tests.factories import AccountFactory

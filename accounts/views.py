@@ -1,4 +1,4 @@
-"""Sign-up and the team pages. Sign-in, sign-out and password reset are Django's own (accounts/urls.py)."""
+"""Sign-up, sign-in and password reset (Django's, rate-limited by accounts/limits.py); the team pages."""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -7,17 +7,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
-from . import services
+from . import limits, services
 from .actors import as_actor
 from .decorators import form_errors, role_required
 from .forms import PasswordSetForm, SignupForm, SubUserCreateForm, SubUserEditForm
 from .models import Role, User
 from .selectors import users_visible_to
 
+TOO_MANY = 429
+
 
 def signup(request):
     """A vendor registers its own master account and becomes its owner."""
     form = SignupForm(request.POST or None)
+    address = limits.client_address(request)
+    if request.method == "POST" and limits.SIGN_UP_PER_ADDRESS.reached(address):
+        form.is_valid()
+        form.add_error(None, "Too many sign-ups from here. Try again in an hour.")
+        return render(request, "accounts/signup.html", {"form": form}, status=TOO_MANY)
+    if request.method == "POST":
+        limits.SIGN_UP_PER_ADDRESS.count(address)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -128,3 +137,42 @@ class PasswordChange(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         services.user_tokens_revoke_all(user=form.user)
         return response
+
+
+class SignIn(auth_views.LoginView):
+    """Django's sign-in, with failed tries limited per e-mail and per address: past the limit the page
+    answers 429 without checking the password, so guessing goes no further (a success clears the e-mail's
+    count)."""
+
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        email, address = request.POST.get("username", ""), limits.client_address(request)
+        if limits.SIGN_IN_PER_EMAIL.reached(email) or limits.SIGN_IN_PER_ADDRESS.reached(address):
+            # The form is shown unchecked: no password is tried past the limit.
+            context = self.get_context_data(form=self.form_class(request, initial={"username": email}))
+            context["refusal"] = "Too many failed sign-ins. Wait 15 minutes, or reset your password."
+            return self.render_to_response(context, status=TOO_MANY)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        limits.SIGN_IN_PER_EMAIL.forget(self.request.POST.get("username", ""))
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        limits.SIGN_IN_PER_EMAIL.count(self.request.POST.get("username", ""))
+        limits.SIGN_IN_PER_ADDRESS.count(limits.client_address(self.request))
+        return super().form_invalid(form)
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """Django's reset by e-mail, sending at most a few e-mails per address and per hour; past that the page
+    says the same as ever (it never tells whether an address has an account) and sends nothing."""
+
+    def form_valid(self, form):
+        email, address = form.cleaned_data["email"], limits.client_address(self.request)
+        if limits.RESET_PER_EMAIL.reached(email) or limits.RESET_PER_ADDRESS.reached(address):
+            return redirect(self.get_success_url())
+        limits.RESET_PER_EMAIL.count(email)
+        limits.RESET_PER_ADDRESS.count(address)
+        return super().form_valid(form)

@@ -21,7 +21,6 @@ from projects.services import project_create
 from surveys.models import AttachedBy, ProjectSurvey, Survey, SurveyResponse, SurveySource
 from tests.factories import UserFactory
 from tests.photos.imagefiles import make_jpeg
-from tests.throttles import own_throttle_counts  # noqa: F401 - autouse: fresh rate-limit counts per test
 from wms_addons.models import WmsAddon, WmsDelivery
 
 # The literal segment before a path parameter names the resource the id belongs to. A new resource is one

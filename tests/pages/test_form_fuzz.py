@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
 
+from accounts import limits
 from accounts.actors import Actor
 from accounts.models import User
 from integrations.models import Integration, RelayItem
@@ -442,6 +443,7 @@ def post(site: Site, client: Client, route: str, url: str, body: Body, before: S
     as HTMX posts it."""
     data = {name: [v() if callable(v) else v for v in values] for name, values in body.items()}
     client.cookies.pop("messages", None)  # only this request's messages count
+    limits.CACHE.clear()  # each variant is a first try, not the umpteenth sign-in the page now limits
     written = tuples_written()
     savepoint = transaction.savepoint()
     try:
