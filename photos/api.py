@@ -27,6 +27,14 @@ from .serializers import (
     PhotoUploadInput,
 )
 
+# One file answers one photo, several files a list of them.
+ONE_OR_MANY_PHOTOS = {
+    "oneOf": [
+        {"$ref": "#/components/schemas/PhotoOutput"},
+        {"type": "array", "items": {"$ref": "#/components/schemas/PhotoOutput"}},
+    ]
+}
+
 
 class ProjectPhotoListView(generics.ListAPIView):
     """A project's photos (filtered, paginated), and uploads to it."""
@@ -47,8 +55,12 @@ class ProjectPhotoListView(generics.ListAPIView):
     @extend_schema(
         request={"multipart/form-data": PhotoUploadInput},
         responses={
-            201: OpenApiResponse(PhotoOutput, description="Made: the photo, or a list for several files."),
-            200: OpenApiResponse(PhotoOutput, description="Every serial was known: the photos already made."),
+            201: OpenApiResponse(
+                ONE_OR_MANY_PHOTOS, description="Made: the photo, or a list for several files."
+            ),
+            200: OpenApiResponse(
+                ONE_OR_MANY_PHOTOS, description="Every serial was known: the photos already made."
+            ),
         },
     )
     def post(self, request, pk):

@@ -81,8 +81,8 @@ def test_create_account_and_api_key_commands():
 
 @pytest.mark.django_db
 def test_demo_command_is_idempotent():
-    call_command("demo", stdout=io.StringIO())
-    call_command("demo", stdout=io.StringIO())
+    call_command("demo", no_fastrack=True, stdout=io.StringIO())
+    call_command("demo", no_fastrack=True, stdout=io.StringIO())
     assert Account.objects.count() == 1
     assert sorted(User.objects.values_list("role", flat=True)) == ["coordinator", "field", "field", "owner"]
     assert Project.objects.count() == 4

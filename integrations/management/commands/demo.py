@@ -4,6 +4,7 @@ It lives in the integrations app because the demo also links the account to the 
 integrations may import every other app. Running it twice changes nothing.
 """
 
+import os
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
@@ -42,15 +43,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--fastrack-url", default="", help="The sandbox's address, e.g. http://127.0.0.1:8765"
+            "--fastrack-url",
+            default=os.environ.get("SANDBOX_URL")
+            or f"http://127.0.0.1:{os.environ.get('SANDBOX_PORT', '8765')}",
+            help="The sandbox's address (default: $SANDBOX_URL, else http://127.0.0.1:$SANDBOX_PORT or 8765)",
         )
+        parser.add_argument("--no-fastrack", action="store_true", help="Make no FAStrack integration.")
 
     def handle(self, *args, **opts):
         account = self._account()
         self.stdout.write(f"Demo account: {account.name} ({account.slug})")
         for email, _, role, _ in DEMO_USERS:
             self.stdout.write(f"  {role:<12} {email} / {DEMO_PASSWORD}")
-        if opts["fastrack_url"]:
+        if opts["fastrack_url"] and not opts["no_fastrack"]:
             integration = self._fastrack(account, opts["fastrack_url"])
             self.stdout.write(f"  FAStrack integration #{integration.pk} -> {integration.base_url}")
 
