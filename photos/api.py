@@ -5,6 +5,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -14,7 +15,7 @@ from accounts.actors import as_actor
 from accounts.models import UserToken
 from config.api.permissions import IsAccountMember, IsCoordinator
 
-from . import selectors, services
+from . import selectors, services, uploads
 from .filters import PhotoFilter
 from .models import Photo, PhotoSource
 from .serializers import (
@@ -26,6 +27,11 @@ from .serializers import (
     PhotoRejectInput,
     PhotoUploadInput,
 )
+
+
+class UploadTooLarge(ValidationError):
+    default_code = "too_large"  # as the photo checks say it of a file they read whole
+
 
 # One file answers one photo, several files a list of them.
 ONE_OR_MANY_PHOTOS = {
@@ -71,6 +77,8 @@ class ProjectPhotoListView(generics.ListAPIView):
         data = PhotoUploadInput(
             data=request.data, context={"account_id": actor.account_id, "serial_required": from_field_app}
         )
+        if uploads.refusal(request):  # cut off while it streamed in: nothing of it was kept
+            raise UploadTooLarge({"file": [uploads.refusal(request)]})
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         files = fields["file"]

@@ -12,6 +12,7 @@ from projects.models import EvidenceType, Task
 
 from .models import Photo, PhotoStatus
 from .services import REJECT_REASON_MAX_LENGTH
+from .uploads import MAX_FILES
 
 
 class TaskRef(serializers.Serializer):
@@ -110,7 +111,7 @@ class PhotoUploadInput(serializers.Serializer):
     file = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True, use_url=False),
         min_length=1,
-        max_length=50,
+        max_length=MAX_FILES,
         help_text="One photo, or several `file` parts for an office upload.",
     )
     serial = serializers.ListField(

@@ -154,6 +154,12 @@ REFRESH_LEASE_SECONDS = env.int("REFRESH_LEASE_SECONDS", default=120)
 # Photo uploads: bigger files or more pixels are refused with a clear 4xx (decompression bombs included).
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=40 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=100_000_000)
+# The photo size limit applies while an upload streams in (photos/uploads.py), then Django's own handlers.
+FILE_UPLOAD_HANDLERS = [
+    "photos.uploads.PhotoSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Relay to the client: leases, retries with exponential backoff and jitter, and when to suspect the password.
 RELAY_LEASE_SECONDS = env.int("RELAY_LEASE_SECONDS", default=120)
 RELAY_MAX_ATTEMPTS = env.int("RELAY_MAX_ATTEMPTS", default=8)

@@ -293,3 +293,20 @@ def test_capture_metadata_must_make_sense(coordinator_client, project, task, med
     )
     assert response.status_code == 400
     assert media_files() == []
+
+
+def test_a_file_past_the_limit_is_refused_as_it_streams_in_and_nothing_is_kept(
+    coordinator_client, project, task, settings, media_files
+):
+    """photos/uploads.py: the part stops being stored at the limit; the answer names the file and the limit,
+    and the small file sent with it is not imported either (all or nothing)."""
+    settings.PHOTO_MAX_BYTES = 200_000
+    small, big = upload_file(name="small.jpg"), upload_file(data=b"\xff\xd8" + bytes(600_000), name="big.jpg")
+    answer = coordinator_client.post(
+        f"/api/v1/projects/{project.pk}/photos/",
+        {"file": [small, big], "task": task.pk, "evidence_type": "before"},
+        format="multipart",
+    )
+    assert answer.status_code == 400
+    assert answer.json()["errors"]["file"] == ["big.jpg is larger than 0.1907 MB, the limit for a photo."]
+    assert not Photo.objects.exists() and media_files() == []
