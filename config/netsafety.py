@@ -2,8 +2,10 @@
 
 Outside production (``ALLOW_PRIVATE_URLS``) anything http(s) goes, so tests and the sandbox can live on
 127.0.0.1. In production a URL whose host resolves to a loopback, private, link-local, shared, reserved or
-multicast address is refused: when it is saved, and again right before each request, since DNS can change.
-Only host names the operator lists in ``PRIVATE_URL_HOSTS`` are let through (the compose stack's sandbox).
+multicast address is refused: when it is saved, again right before each request, and, through
+``PublicOnlyAdapter``, on the address each connection actually reached, before a byte is sent (a name can
+resolve to a public address for the check and a private one for the connection: DNS rebinding). Only host
+names the operator lists in ``PRIVATE_URL_HOSTS`` are let through (the compose stack's sandbox).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 SCHEMES = ("http", "https")
 
@@ -38,6 +43,12 @@ def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+def _private_allowed(host: str) -> bool:
+    return getattr(settings, "ALLOW_PRIVATE_URLS", False) or host.lower() in getattr(
+        settings, "PRIVATE_URL_HOSTS", ()
+    )
+
+
 def check_url(url: str) -> None:
     """Raise UnsafeUrl unless ``url`` is http(s) with a host that, in production, resolves only to public
     addresses."""
@@ -51,10 +62,8 @@ def check_url(url: str) -> None:
     host = parts.hostname
     if not host:
         raise UnsafeUrl("The URL has no host.")
-    if getattr(settings, "ALLOW_PRIVATE_URLS", False):
-        return
-    if host.lower() in getattr(settings, "PRIVATE_URL_HOSTS", ()):
-        return  # named by the operator, e.g. the compose stack's sandbox
+    if _private_allowed(host):
+        return  # outside production, or named by the operator (the compose stack's sandbox)
     try:
         infos = socket.getaddrinfo(
             host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
@@ -75,3 +84,45 @@ def validate_public_url(value: str) -> None:
         check_url(value)
     except UnsafeUrl as exc:
         raise ValidationError(str(exc), code="unsafe_url") from exc
+
+
+def _check_peer(sock, host: str) -> None:
+    if _private_allowed(host):
+        return
+    ip = ipaddress.ip_address(sock.getpeername()[0].split("%", 1)[0])
+    if not _is_public(ip):
+        sock.close()
+        raise UnsafeUrl(f"The host {host} led to {ip}, a loopback or private address.")
+
+
+class _CheckedHTTPConnection(HTTPConnection):
+    def _new_conn(self):
+        sock = super()._new_conn()
+        _check_peer(sock, self.host)
+        return sock
+
+
+class _CheckedHTTPSConnection(HTTPSConnection):
+    def _new_conn(self):
+        sock = super()._new_conn()
+        _check_peer(sock, self.host)
+        return sock
+
+
+class _CheckedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _CheckedHTTPConnection
+
+
+class _CheckedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _CheckedHTTPSConnection
+
+
+class PublicOnlyAdapter(HTTPAdapter):
+    """A requests adapter whose connections are checked where they landed: the peer address of each new
+    connection must pass ``check_url``'s rule, or the socket is closed before the request is written and
+    ``UnsafeUrl`` is raised. Mount it on sessions that call URLs users typed, without environment proxies
+    (``trust_env = False``: through a proxy the peer would be the proxy)."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _CheckedHTTPPool, "https": _CheckedHTTPSPool}

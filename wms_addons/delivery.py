@@ -25,7 +25,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from config.crypto import CredentialsUnreadable
-from config.netsafety import UnsafeUrl, check_url
+from config.netsafety import PublicOnlyAdapter, UnsafeUrl, check_url
 
 from . import signing
 from .models import OPEN_STATUSES, DeliveryStatus, WmsDelivery
@@ -142,6 +142,8 @@ def post(delivery: WmsDelivery, body: bytes, *, session: requests.Session) -> Ou
             return Outcome(
                 ok=False, status_code=response.status_code, error=f"HTTP {response.status_code}: {text}"
             )
+    except UnsafeUrl as exc:  # the connection landed on a private address (DNS rebinding)
+        return Outcome(ok=False, error=str(exc))
     except requests.Timeout:
         return Outcome(
             ok=False, error=f"No answer within {timeouts()[0]} s (connect) / {timeouts()[1]} s (read)."
@@ -193,8 +195,11 @@ def deliver_due(*, budget_seconds: float | None = None) -> dict:
     counts = {"queued": fill_outboxes(), "delivered": 0, "failed": 0, "parked": 0}
     owner = new_lease_owner()
     with requests.Session() as session:
-        # Straight to the WMS: an environment proxy would hide where the request really goes.
+        # Straight to the WMS: an environment proxy would hide where the request really goes; and each
+        # connection checked where it landed.
         session.trust_env = False
+        session.mount("http://", PublicOnlyAdapter())
+        session.mount("https://", PublicOnlyAdapter())
         while time.monotonic() - started < budget:
             batch = claim_due(owner=owner)
             if not batch:

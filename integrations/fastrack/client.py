@@ -7,10 +7,9 @@ from __future__ import annotations
 import logging
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from config.netsafety import UnsafeUrl, check_url
+from config.netsafety import PublicOnlyAdapter, UnsafeUrl, check_url
 
 from ..base import AuthError, RejectedError, SourceError, TransientError
 
@@ -49,8 +48,10 @@ class FAStrackClient:
             allowed_methods=frozenset({"GET"}),
             raise_on_status=False,
         )
-        self.session.mount("http://", HTTPAdapter(max_retries=retry, pool_maxsize=4))
-        self.session.mount("https://", HTTPAdapter(max_retries=retry, pool_maxsize=4))
+        # Straight to FAStrack (no environment proxy), each connection checked where it landed.
+        self.session.trust_env = False
+        self.session.mount("http://", PublicOnlyAdapter(max_retries=retry, pool_maxsize=4))
+        self.session.mount("https://", PublicOnlyAdapter(max_retries=retry, pool_maxsize=4))
 
     def close(self) -> None:
         self.session.close()
@@ -110,6 +111,8 @@ class FAStrackClient:
                 allow_redirects=False,
                 **kwargs,
             )
+        except UnsafeUrl as exc:  # the connection landed on a private address (DNS rebinding)
+            raise SourceError(f"FAStrack's address is not allowed: {exc}") from exc
         except requests.Timeout as exc:
             raise TransientError(f"FAStrack did not answer in time ({method} {path}).") from exc
         except requests.ConnectionError as exc:
