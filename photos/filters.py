@@ -2,7 +2,7 @@
 
 import django_filters
 
-from config.api.filters import ID_BOUNDS, StrictBooleanFilter
+from config.api.filters import IdFilter, StrictBooleanFilter
 from projects.models import EvidenceType
 
 from .models import Photo, PhotoSource, PhotoStatus
@@ -10,7 +10,7 @@ from .models import Photo, PhotoSource, PhotoStatus
 
 class PhotoFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PhotoStatus.choices)
-    task = django_filters.NumberFilter(field_name="task_id", **ID_BOUNDS)
+    task = IdFilter(field_name="task_id")
     evidence_type = django_filters.ChoiceFilter(choices=EvidenceType.choices)
     source = django_filters.ChoiceFilter(choices=PhotoSource.choices)
     possible_reuse = StrictBooleanFilter()

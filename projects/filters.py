@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
-from config.db import MAX_ID
+from config.api.filters import IdFilter
 from config.posted import posted_id
 
 from .models import EventType, Project, ProjectEvent, ProjectStatus
@@ -41,7 +41,7 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
 class ProjectFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices)
     # Ids are bounded like the id columns: a larger number overflows the database driver (a 500).
-    integration = django_filters.NumberFilter(field_name="integration_id", min_value=1, max_value=MAX_ID)
+    integration = IdFilter(field_name="integration_id")
     assigned_to = django_filters.CharFilter(method="filter_assigned_to", help_text='A user id, or "none".')
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lt")
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")

@@ -211,3 +211,12 @@ def test_photos_by_possible_reuse(owner_api, tenant):
     Photo.objects.filter(pk=photo.pk).update(possible_reuse=True)
     assert _ids(owner_api, url, possible_reuse="TRUE") == [photo.pk]
     assert _ids(owner_api, url, possible_reuse="false") == []
+
+
+@pytest.mark.parametrize(
+    "template", ["/api/v1/projects/?integration", "/api/v1/projects/{project}/photos/?task"]
+)
+def test_id_filters_refuse_what_is_not_a_row_id(owner_api, tenant, template):
+    url, _, param = template.format(project=tenant.ids["project"]).partition("?")
+    for bad in ("1.5", "-1", "0", "abc", str(2**63)):
+        assert param in _refused(owner_api, url, **{param: bad})["errors"], bad
