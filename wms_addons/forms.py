@@ -5,7 +5,7 @@ from django import forms
 
 from accounts.models import KEY_ROLES, ApiKey, Role
 
-from .models import WMS_EVENT_CHOICES, all_event_types
+from .models import WMS_EVENT_CHOICES, default_event_types
 
 
 class AddonForm(forms.Form):
@@ -17,7 +17,7 @@ class AddonForm(forms.Form):
         help_text="Where your WMS receives the project events, signed with the add-on's secret.",
     )
     events = forms.MultipleChoiceField(
-        choices=WMS_EVENT_CHOICES, widget=forms.CheckboxSelectMultiple, initial=all_event_types
+        choices=WMS_EVENT_CHOICES, widget=forms.CheckboxSelectMultiple, initial=default_event_types
     )
     enabled = forms.BooleanField(
         required=False,

@@ -9,8 +9,8 @@ from config import crypto
 from config.netsafety import validate_public_url
 from projects.models import EventType
 
-# The project events an add-on may subscribe to; the rest of the history stays in Vendordesk.
-WMS_EVENT_TYPES = (
+# The project events an add-on hears unless told otherwise (DESIGN.md §8)...
+DEFAULT_EVENT_TYPES = (
     EventType.CREATED,
     EventType.UPDATED,
     EventType.ASSIGNED,
@@ -18,11 +18,19 @@ WMS_EVENT_TYPES = (
     EventType.CLOSED,
     EventType.REOPENED,
 )
+# ...and those it may choose besides: a project deleted here (or brought back by a Full Refresh), which a
+# WMS that polls or listens would otherwise never learn of. The rest of the history stays in Vendordesk.
+WMS_EVENT_TYPES = (*DEFAULT_EVENT_TYPES, EventType.DELETED, EventType.RESTORED)
 WMS_EVENT_CHOICES = [(t.value, t.label) for t in WMS_EVENT_TYPES]
 
 
 def all_event_types() -> list[str]:
+    """Every event type an add-on may subscribe to."""
     return [t.value for t in WMS_EVENT_TYPES]
+
+
+def default_event_types() -> list[str]:
+    return [t.value for t in DEFAULT_EVENT_TYPES]
 
 
 class WmsAddon(models.Model):
@@ -31,7 +39,7 @@ class WmsAddon(models.Model):
     url = models.URLField(max_length=500, validators=[validate_public_url])
     # Fernet token of {"secret": "whsec_..."}: kept readable because signing needs it in clear.
     secret_encrypted = models.TextField(editable=False)
-    events = models.JSONField(default=all_event_types)
+    events = models.JSONField(default=default_event_types)
     enabled = models.BooleanField(default=True)
     # The add-on's own key: what it changes through the API is not echoed back to it.
     api_key = models.ForeignKey(

@@ -61,6 +61,7 @@ def _body(delivery: WmsDelivery, users: dict[int, User]) -> bytes:
             "zip": project.zip,
             "due_date": project.due_date.isoformat() if project.due_date else None,
             "status": project.status,
+            "deleted": project.deleted_at is not None,
             "client_status": project.client_status,
             "integration": project.integration_id,
         },

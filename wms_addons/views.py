@@ -18,7 +18,7 @@ from accounts.models import Role
 
 from . import selectors, services
 from .forms import AddonForm, ApiKeyForm
-from .models import DeliveryStatus
+from .models import WMS_EVENT_TYPES, DeliveryStatus
 
 DELIVERIES_PER_PAGE = 50
 
@@ -33,6 +33,7 @@ def _list(request, *, addon_form=None, key_form=None, status=200):
         "api_keys": _keys(request),
         "addon_form": addon_form or AddonForm(keys=_keys(request)),
         "key_form": key_form or ApiKeyForm(),
+        "event_types": len(WMS_EVENT_TYPES),
     }
     return render(request, "wms_addons/list.html", context, status=status)
 

@@ -52,7 +52,7 @@ def test_defaults_patch_and_delete(owner_client, receiver):
     url = f"/api/v1/wms/addons/{made['id']}/"
     patched = owner_client.patch(url, {"enabled": False, "events": ["project.closed"]}, format="json")
     assert patched.status_code == 200 and patched.json()["events"] == ["project.closed"]
-    assert owner_client.patch(url, {"events": ["project.deleted"]}, format="json").status_code == 400
+    assert owner_client.patch(url, {"events": ["project.published"]}, format="json").status_code == 400
     assert owner_client.delete(url).status_code == 204
     assert not WmsAddon.objects.exists()
 

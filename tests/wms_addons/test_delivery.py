@@ -231,3 +231,23 @@ def test_an_addon_hears_only_what_happens_after_it_is_made(receiver, make_addon,
     project_create(actor=actor, name="After")
     delivery.deliver_due()
     assert [b["project"]["name"] for b in receiver.accepted()] == ["After"]
+
+
+def test_an_addon_may_choose_to_hear_deletions(receiver, make_addon, actor, owner):
+    """Not among the defaults (DESIGN §8's six), but a WMS that wants to drop what was deleted here may."""
+    make_addon(name="Default")
+    make_addon(name="Deletions", path="/deletions", events=["project.created", "project.deleted"])
+    project = project_create(actor=actor, name="A")
+    project_delete(project=project, actor=Actor.for_user(owner))
+
+    delivery.deliver_due()
+
+    assert [b["type"] for b in receiver.accepted("/hook")] == ["project.created"]
+    created, deleted = receiver.accepted("/deletions")  # each with the project as it is when sent
+    assert created["type"] == "project.created"
+    assert (deleted["type"], deleted["sequence"], deleted["project"]["deleted"]) == (
+        "project.deleted",
+        2,
+        True,
+    )
+    assert deleted["changes"] == {"deleted": [False, True]}

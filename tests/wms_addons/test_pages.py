@@ -72,7 +72,7 @@ def test_an_admin_adds_an_addon_its_secret_shown_once_and_the_wms_hears_signed_e
     "overrides, field_error",
     [
         ({"events": None}, "This field is required."),
-        ({"events": ["project.deleted"]}, "Select a valid choice"),
+        ({"events": ["project.published"]}, "Select a valid choice"),
         ({"url": "not a url"}, "Enter a valid URL."),
         ({"name": ""}, "This field is required."),
     ],
