@@ -117,9 +117,9 @@ def member_password(request, pk):
     return render(request, "accounts/member.html", context, status=status)
 
 
-class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
-    """Django's reset by e-mail, in one transaction with retiring the user's field-app tokens, as every
-    new password does (services.user_set_password)."""
+class RetiresTokens:
+    """A new password retires the user's field-app tokens, in the same transaction, as every new password
+    does (services.user_set_password): whoever made one with a leaked password keeps no way in."""
 
     @transaction.atomic
     def form_valid(self, form):
@@ -128,15 +128,12 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
         return response
 
 
-class PasswordChange(auth_views.PasswordChangeView):
-    """Django's own password change, retiring the user's field-app tokens with it: whoever made one with a
-    leaked password keeps no way in (services.user_set_password does the same)."""
+class PasswordResetConfirm(RetiresTokens, auth_views.PasswordResetConfirmView):
+    """Django's reset by e-mail."""
 
-    @transaction.atomic
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        services.user_tokens_revoke_all(user=form.user)
-        return response
+
+class PasswordChange(RetiresTokens, auth_views.PasswordChangeView):
+    """Django's own password change."""
 
 
 class SignIn(auth_views.LoginView):
