@@ -142,3 +142,19 @@ def test_sign_out_is_a_post_that_ends_the_session(owner):
     assert not Session.objects.filter(session_key=session_key).exists()
     response = client.get("/projects/")
     assert response.status_code == 302 and response["Location"] == "/login/?next=/projects/"
+
+
+def test_changing_ones_password_is_a_page_of_ours_reached_from_the_name_in_the_bar(owner):
+    page = Client()
+    page.force_login(owner)
+    assert 'href="/password_change/"' in page.get("/").content.decode()
+    form = page.get("/password_change/").content.decode()
+    assert "Change your password" in form and "Vendordesk" in form and "Django administration" not in form
+    done = page.post(
+        "/password_change/",
+        {"old_password": OLD_PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        follow=True,
+    )
+    assert "Password changed" in done.content.decode()
+    owner.refresh_from_db()
+    assert owner.check_password(NEW_PASSWORD)
