@@ -156,3 +156,25 @@ def test_the_history_names_fields_for_people_and_leaves_out_what_did_not_change(
     assert updated == {"zip": "78701 → 78702", "qa_in_field": "yes → no"}
     body = coordinator_page.get(f"/projects/{project.pk}/").content.decode()
     assert '<span class="field">ZIP</span>' in body and '<span class="field">QA in Field</span>' in body
+
+
+def test_the_history_reloaded_alone_reads_in_the_accounts_time_zone(coordinator, coordinator_page):
+    """The fragment HTMX reloads after a survey save has no base.html around it: the middleware sets the
+    account's zone for it, as for whole pages (the API keeps UTC)."""
+    from datetime import UTC
+
+    from django.utils import timezone
+
+    account = coordinator.account
+    account.time_zone = "America/Chicago"
+    account.save()
+    project = services.project_create(actor=Actor.for_user(coordinator), name="12 Oak St")
+    created = project.events.get().created_at
+    local = timezone.localtime(created, account.tzinfo).strftime("%m-%d-%Y %H:%M:%S")
+    utc = timezone.localtime(created, UTC).strftime("%m-%d-%Y %H:%M:%S")
+    assert local != utc
+    for url in (f"/projects/{project.pk}/", f"/projects/{project.pk}/history"):
+        body = coordinator_page.get(url).content.decode()
+        assert local in body and utc not in body, url
+    api = coordinator_page.get(f"/api/v1/projects/{project.pk}/events/").json()
+    assert api["results"][0]["created_at"].endswith("Z") or "+00:00" in api["results"][0]["created_at"]
