@@ -10,19 +10,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache as default_cache
+from rest_framework.throttling import BaseThrottle
 
-# Tests swap this for a cache of their own (tests/throttles.py).
+# Tests swap this for a cache of their own (the root conftest.py).
 CACHE = default_cache
 
 
 def client_address(request) -> str:
-    if settings.REST_FRAMEWORK.get("NUM_PROXIES"):
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-        if hops:
-            return hops[-1]
-    return request.META.get("REMOTE_ADDR", "")
+    """The address the API's throttles count by (DRF's ``get_ident``, ruled by ``NUM_PROXIES``): one rule."""
+    return BaseThrottle().get_ident(request)
 
 
 @dataclass(frozen=True)

@@ -95,18 +95,21 @@ def _check_peer(sock, host: str) -> None:
         raise UnsafeUrl(f"The host {host} led to {ip}, a loopback or private address.")
 
 
-class _CheckedHTTPConnection(HTTPConnection):
+class _PeerChecked:
+    """Mixed into urllib3's connection classes: the socket is checked as soon as it is connected."""
+
     def _new_conn(self):
         sock = super()._new_conn()
         _check_peer(sock, self.host)
         return sock
 
 
-class _CheckedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self):
-        sock = super()._new_conn()
-        _check_peer(sock, self.host)
-        return sock
+class _CheckedHTTPConnection(_PeerChecked, HTTPConnection):
+    pass
+
+
+class _CheckedHTTPSConnection(_PeerChecked, HTTPSConnection):
+    pass
 
 
 class _CheckedHTTPPool(HTTPConnectionPool):

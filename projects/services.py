@@ -172,19 +172,23 @@ def project_close(*, project: Project, actor: Actor, reason: str = CloseReason.B
     project = _lock(project)
     if project.status == ProjectStatus.CLOSED:
         return project
-    old = project.status
-    project.status = ProjectStatus.CLOSED
-    project.closed_reason = reason
-    project.closed_by_hand = by_hand
-    project.closed_at = timezone.now()
+    changes = _mark_closed(project, reason=reason, by_hand=by_hand, now=timezone.now())
     record_event(
         project,
         actor,
         EventType.CLOSED,
-        {"status": [old, "closed"], "reason": reason},
+        changes,
         update_fields=["status", "closed_reason", "closed_by_hand", "closed_at"],
     )
     return project
+
+
+def _mark_closed(project: Project, *, reason: str, by_hand: bool, now) -> dict:
+    """Close ``project`` in memory; returns its "closed" event's changes. The caller saves both."""
+    old = project.status
+    project.status, project.closed_reason = ProjectStatus.CLOSED, reason
+    project.closed_by_hand, project.closed_at = by_hand, now
+    return {"status": [old, "closed"], "reason": reason}
 
 
 CLOSE_FIELDS = ["status", "closed_reason", "closed_by_hand", "closed_at", "last_event_sequence", "updated_at"]
@@ -207,14 +211,8 @@ def projects_close_for_source(*, integration_id: int, reasons: dict[int, str], a
     now = timezone.now()
     events = []
     for project in projects:
-        old, reason = project.status, reasons[project.pk]
-        project.status, project.closed_reason = ProjectStatus.CLOSED, reason
-        project.closed_by_hand, project.closed_at = False, now
-        events.append(
-            build_event(
-                project, actor, EventType.CLOSED, {"status": [old, "closed"], "reason": reason}, now=now
-            )
-        )
+        changes = _mark_closed(project, reason=reasons[project.pk], by_hand=False, now=now)
+        events.append(build_event(project, actor, EventType.CLOSED, changes, now=now))
     if projects:
         Project.objects.bulk_update(projects, CLOSE_FIELDS)
         insert_many(ProjectEvent, events)
