@@ -1,6 +1,6 @@
-"""The back office's pages read times in the account's time zone (like the seeds' import log). Whole pages
-set it in base.html; this sets it for every page request, so the parts HTMX reloads alone (the history, a
-survey, a run's progress) read the same. The API keeps UTC with offsets, whatever the caller."""
+"""The back office's pages read times in the account's time zone (like the seeds' import log): whole pages
+and the parts HTMX reloads alone (the history, a survey, a run's progress) alike. The API keeps UTC with
+offsets, whatever the caller."""
 
 from django.utils import timezone
 

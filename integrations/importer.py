@@ -283,7 +283,7 @@ def _restore(project: Project, integration: Integration) -> dict:
 
 def _restored_events(project: Project, before: dict, old_users: dict, state: ImportState, now) -> list:
     """The restore, and the assignment it made as a separate event: a WMS hears of the default assignment
-    as of any other (``project.restored`` is not one of the events an add-on may subscribe to)."""
+    as of any other (``project.restored`` is not among the events an add-on hears by default)."""
     changes = {"deleted": [True, False]}
     for name in ("status", "qa_in_field"):
         if before[name] != getattr(project, name):
